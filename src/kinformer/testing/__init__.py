@@ -1,0 +1,1 @@
+"""kinformer.testing: FakeApiServer, FakeClock and helpers for testing controllers."""
