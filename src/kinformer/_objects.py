@@ -10,6 +10,7 @@ client-go.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, final
@@ -105,7 +106,7 @@ def split_meta_namespace_key(key: str) -> tuple[str, str]:
         return "", parts[0]
     if len(parts) == 2:
         return parts[0], parts[1]
-    raise ValueError(f"unexpected key format: {key!r}".replace("'", '"'))
+    raise ValueError(f"unexpected key format: {_go_quote(key)}")
 
 
 @final
@@ -132,6 +133,11 @@ class ObjectName:
 
 
 _SHORT_LIMIT: Final = 80
+
+
+def _go_quote(text: str) -> str:
+    """``text`` double-quoted with escapes, like Go's ``%q`` (``json.dumps`` differs only in rare escapes)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _short(obj: object) -> str:

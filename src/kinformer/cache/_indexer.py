@@ -1,0 +1,657 @@
+"""The indexed, thread-safe object cache (client-go ``store.go``, ``index.go``, ``thread_safe_store.go``).
+
+An :class:`Indexer` maps keys (spec C-1, C-2) to the stored object instances and keeps any
+number of named *indexes*: an :data:`IndexFunc` maps an object to a list of string values, and
+the index ``name`` maps each value to the set of keys whose objects produce it (spec C-13).
+It is the informer's cache; listers and controllers read it.
+
+Invariants (asserted by the tests after every step of a random state machine):
+
+* ``_items`` maps each key to the instance that was last stored for it (never a copy).
+* ``_indexers`` and ``_indices`` have the same names. For every name ``n``, every key ``k`` of
+  ``_items`` and every value ``v`` in ``_indexers[n](_items[k])``: ``k in _indices[n][v]``;
+  and every key in every value set is in ``_items`` with ``v`` among its values.
+* No value set is empty: a set that loses its last key is removed (spec C-14).
+* ``_indexers`` and ``_specs`` are never mutated, only replaced, so a reference read once is a
+  consistent snapshot; names are never removed.
+* Every public method either completes or raises with the store unchanged: index values are
+  all computed before anything is mutated (client-go panics half-way instead, spec C-15).
+
+Concurrency: one :class:`threading.Lock` guards all state. Writes mutate under it; reads copy
+out what they return under it (new lists), so no reader ever observes a half-applied write,
+including the writes of a :meth:`Indexer.transaction` batch. Index functions run while the lock
+is held and must not call back into the indexer; key functions and the transform run before it
+is taken. The lock is never held across I/O, so both the threads and the asyncio drivers use the
+same class (call it from the event loop; writes are short).
+"""
+
+from __future__ import annotations
+
+import builtins
+import enum
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Final, Generic, TypeAlias, TypeVar, final
+
+from .._errors import KeyFuncError, KinformerError
+from .._objects import deletion_handling_meta_namespace_key, object_meta
+
+__all__ = [
+    "NAMESPACE_INDEX",
+    "IndexFunc",
+    "IndexFuncError",
+    "IndexNotFoundError",
+    "Indexer",
+    "IndexerConflictError",
+    "Indexers",
+    "KeyFunc",
+    "Transaction",
+    "TransactionError",
+    "TransactionType",
+    "TransformError",
+    "index_func_to_key_func_adapter",
+    "meta_namespace_index_func",
+]
+
+T = TypeVar("T")
+
+KeyFunc: TypeAlias = Callable[[Any], str]
+"""An object → its key. May raise; errors surface as :class:`KeyFuncError` (spec C-6)."""
+
+IndexFunc: TypeAlias = Callable[[Any], list[str]]
+"""An object → its values in one index: possibly none, possibly several (spec C-13). May raise."""
+
+Indexers: TypeAlias = Mapping[str, IndexFunc]
+"""Index name → :data:`IndexFunc` (client-go ``Indexers``)."""
+
+NAMESPACE_INDEX: Final = "namespace"
+"""The name of the index by namespace that every informer registers (spec C-19)."""
+
+
+def meta_namespace_index_func(obj: object) -> list[str]:
+    """``[namespace]`` of an object; cluster-scoped objects index under ``""`` (spec C-19).
+
+    Raises ``ValueError`` ("object has no meta") for anything without a ``metadata`` mapping,
+    as client-go's ``MetaNamespaceIndexFunc`` returns an error.
+
+    >>> meta_namespace_index_func({"metadata": {"namespace": "default", "name": "web-1"}})
+    ['default']
+    >>> meta_namespace_index_func({"metadata": {"name": "node-a"}})
+    ['']
+    """
+    meta = object_meta(obj)
+    if meta is None:
+        raise ValueError("object has no meta")
+    return [meta.get("namespace") or ""]
+
+
+def index_func_to_key_func_adapter(index_func: IndexFunc) -> KeyFunc:
+    """A key function from an index function that yields exactly one value (spec C-5).
+
+    The key is that value. No value raises :class:`KeyFuncError` "unexpected empty indexKeys",
+    several raise "too many keys: [...]".
+
+    >>> key_of = index_func_to_key_func_adapter(lambda obj: [obj["metadata"]["uid"]])
+    >>> key_of({"metadata": {"uid": "6f1c"}})
+    '6f1c'
+    """
+
+    def key_func(obj: object) -> str:
+        values = index_func(obj)
+        if len(values) == 1:
+            return values[0]
+        if not values:
+            raise KeyFuncError(obj, "unexpected empty indexKeys")
+        raise KeyFuncError(obj, f"too many keys: {values}")
+
+    return key_func
+
+
+class IndexNotFoundError(KinformerError, LookupError):
+    """A read named an index that was never registered (spec C-16, C-17)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Index with name {name} does not exist")
+        self.name = name
+
+
+class IndexerConflictError(KinformerError, ValueError):
+    """:meth:`Indexer.add_indexers` named indexes that already exist (spec C-18); nothing was added."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(f"indexer conflict: {', '.join(names)}")
+        self.names = tuple(names)
+
+
+class IndexFuncError(KinformerError):
+    """An index function raised (``__cause__`` is its exception).
+
+    During a write client-go panics (spec C-15); kinformer raises this instead, and the store
+    is exactly as it was before the write. ``key`` is ``None`` when the object was only queried
+    (:meth:`Indexer.index`, spec C-16).
+    """
+
+    def __init__(self, index_name: str, key: str | None, error: BaseException) -> None:
+        where = f"for key {key!r} " if key is not None else ""
+        super().__init__(
+            f"unable to calculate an index entry {where}on index {index_name!r}: {error}"
+        )
+        self.index_name = index_name
+        self.key = key
+
+
+class TransformError(KinformerError):
+    """The indexer's ``transform`` raised (spec C-6); ``__cause__`` is its exception."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"transforming: {error}")
+
+
+class TransactionType(enum.StrEnum):
+    """What a :class:`Transaction` does (client-go ``TransactionType``)."""
+
+    ADD = "Add"
+    UPDATE = "Update"
+    DELETE = "Delete"
+
+
+@final
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One write of an :meth:`Indexer.transaction` batch (spec C-21).
+
+    ``obj`` is the object to add or update, or the object (or tombstone) to delete.
+    """
+
+    type: TransactionType
+    obj: Any
+
+
+@final
+class TransactionError(KinformerError):
+    """Some writes of a :meth:`Indexer.transaction` batch failed and were skipped (spec C-21).
+
+    The others were applied. ``successful_indices`` are the positions (in the batch) of the
+    applied writes, ascending; ``errors`` are the failures in batch order, each a
+    :class:`KeyFuncError`, :class:`TransformError` or :class:`IndexFuncError`.
+    """
+
+    def __init__(
+        self, successful_indices: list[int], total_transactions: int, errors: list[KinformerError]
+    ) -> None:
+        failed = total_transactions - len(successful_indices)
+        super().__init__(
+            f"failed to apply {failed} of {total_transactions} transactions: {errors[0]}"
+        )
+        self.successful_indices = successful_indices
+        self.total_transactions = total_transactions
+        self.errors = errors
+
+
+# One registered index: its name, its function, and its value → keys map. A tuple of these is
+# the write path's view of the indexes (no dict lookups per write).
+_Spec: TypeAlias = tuple[str, IndexFunc, dict[str, set[str]]]
+# Per index, the values to remove the key from and the values to add it to.
+_Change: TypeAlias = tuple[dict[str, set[str]], Sequence[str], Sequence[str]]
+_NO_VALUES: Final[tuple[str, ...]] = ()
+
+
+@final
+class Indexer(Generic[T]):
+    """A thread-safe store of objects by key, with named indexes (client-go ``Indexer``).
+
+    Writes (:meth:`add`, :meth:`update`, :meth:`delete`, :meth:`replace`,
+    :meth:`transaction`) are upserts or removals by key (spec C-6, C-7). Each one updates every
+    index (spec C-14) and either completes or raises with the store unchanged. Objects are
+    stored as given, never copied (after the optional ``transform``): callers and readers must
+    not mutate them (spec C-8). Reads (:meth:`get_by_key`, :meth:`list`, :meth:`by_index`, ...)
+    return the stored instances in new lists, consistent with one point in time; orders are
+    unspecified except :meth:`index_keys`, which is sorted (spec C-9, C-17).
+
+    ``None`` is not a valid object: :meth:`get_by_key` answers ``None`` for a missing key.
+
+    Args:
+        key_func: The key of an object. Defaults to
+            :func:`~kinformer._objects.deletion_handling_meta_namespace_key`, the informers' key
+            function (spec C-2). Exceptions other than :class:`KeyFuncError` are wrapped in one.
+        indexers: The initial indexes, name → :data:`IndexFunc`. More can be added later with
+            :meth:`add_indexers`.
+        transform: Applied to every object added, updated or replaced, after its key is computed
+            from the original (spec C-6), for example to drop ``metadata.managedFields``.
+            Exceptions are wrapped in :class:`TransformError`. Not applied to deletes.
+
+    >>> pods: Indexer[dict[str, Any]] = Indexer(indexers={NAMESPACE_INDEX: meta_namespace_index_func})
+    >>> pods.add({"metadata": {"namespace": "default", "name": "web-1", "resourceVersion": "7"}})
+    >>> pods.add({"metadata": {"namespace": "kube-system", "name": "dns", "resourceVersion": "8"}})
+    >>> pods.index_keys(NAMESPACE_INDEX, "default")
+    ['default/web-1']
+    >>> sorted(pods.list_index_func_values(NAMESPACE_INDEX))
+    ['default', 'kube-system']
+    >>> pods.get_by_key("kube-system/dns")["metadata"]["resourceVersion"]
+    '8'
+    >>> pods.last_store_sync_resource_version
+    '8'
+    >>> pods.by_index("node", "n1")
+    Traceback (most recent call last):
+        ...
+    kinformer.cache._indexer.IndexNotFoundError: Index with name node does not exist
+    """
+
+    __slots__ = (
+        "_indexers",
+        "_indices",
+        "_items",
+        "_key_func",
+        "_last_rv",
+        "_lock",
+        "_specs",
+        "_transform",
+    )
+
+    def __init__(
+        self,
+        *,
+        key_func: KeyFunc = deletion_handling_meta_namespace_key,
+        indexers: Indexers | None = None,
+        transform: Callable[[T], T] | None = None,
+    ) -> None:
+        self._key_func = key_func
+        self._transform = transform
+        self._lock = threading.Lock()
+        # key → stored instance.
+        self._items: dict[str, T] = {}
+        # name → IndexFunc; replaced (never mutated) by add_indexers, so references are snapshots.
+        self._indexers: dict[str, IndexFunc] = dict(indexers or {})
+        # name → value → non-empty set of keys; one entry per name of _indexers.
+        self._indices: dict[str, dict[str, set[str]]] = {name: {} for name in self._indexers}
+        self._specs: tuple[_Spec, ...] = self._make_specs(self._indexers, self._indices)
+        # spec C-20: the RV of the last write or bookmark, "" before any.
+        self._last_rv = ""
+
+    def __repr__(self) -> str:
+        return f"<Indexer items={len(self._items)} indexes={sorted(self._indexers)}>"
+
+    # ----------------------------------------------------------------------------------- writes
+
+    def add(self, obj: T) -> T | None:
+        """Store ``obj`` under its key; return the object it replaced, or ``None`` (spec C-6).
+
+        Same as :meth:`update`: both are upserts (client-go too), only the name differs.
+
+        Raises:
+            KeyFuncError: The key function failed.
+            TransformError: The transform failed.
+            IndexFuncError: An index function failed on ``obj`` or the object it replaces.
+        """
+        return self.update(obj)
+
+    def update(self, obj: T) -> T | None:
+        """Store ``obj`` under its key; return the object it replaced, or ``None`` (spec C-6).
+
+        Every index moves the key from the replaced object's values to ``obj``'s (spec C-14).
+        Sets the last store-sync RV to ``obj``'s ``metadata.resourceVersion`` (as received,
+        before the transform) when it has metadata (spec C-20).
+
+        Raises:
+            KeyFuncError: The key function failed.
+            TransformError: The transform failed.
+            IndexFuncError: An index function failed on ``obj`` or the object it replaces.
+        """
+        key = self._key_of(obj)
+        rv = _resource_version(obj)
+        if self._transform is not None:
+            obj = _transformed(self._transform, obj)
+        with self._lock:
+            old = self._store(key, obj)
+            if rv is not None:
+                self._last_rv = rv
+        return old
+
+    def delete(self, obj: object) -> T | None:
+        """Remove the object with ``obj``'s key; return it, or ``None`` if there was none (spec C-7).
+
+        ``obj`` may be a tombstone (:class:`~kinformer._objects.DeletedFinalStateUnknown`) with
+        the default key function. Removing an absent key is not an error. ``obj`` serves only
+        for its key and its resource version (spec C-20); the indexes are updated from the
+        stored object.
+
+        Raises:
+            KeyFuncError: The key function failed.
+            IndexFuncError: An index function failed on the stored object.
+        """
+        key = self._key_of(obj)
+        rv = _resource_version(obj)
+        with self._lock:
+            old = self._remove(key)
+            if rv is not None:
+                self._last_rv = rv
+        return old
+
+    def replace(self, objects: Iterable[T], resource_version: str) -> None:
+        """Make the store hold exactly ``objects`` and rebuild every index (spec C-10).
+
+        With duplicate keys the last object wins. Sets the last store-sync RV to
+        ``resource_version``, even ``""`` (spec C-20). Atomic: on any error nothing changes.
+        The new content and indexes are built before the lock is taken, so reads and other
+        writes are not blocked while a large list is indexed.
+
+        Raises:
+            KeyFuncError: The key function failed on one of ``objects``.
+            TransformError: The transform failed on one of ``objects``.
+            IndexFuncError: An index function failed on one of ``objects``.
+        """
+        key_of, transform = self._key_of, self._transform
+        items: dict[str, T] = {}
+        for obj in objects:
+            key = key_of(obj)
+            items[key] = obj if transform is None else _transformed(transform, obj)
+        indexers = self._indexers
+        indices = self._build_indices(indexers, items)
+        with self._lock:
+            if self._indexers is not indexers:
+                # add_indexers ran meanwhile (rare): index again with the full set.
+                indexers = self._indexers
+                indices = self._build_indices(indexers, items)
+            self._items = items
+            self._indices = indices
+            self._specs = self._make_specs(indexers, indices)
+            self._last_rv = resource_version
+
+    def transaction(self, transactions: Iterable[Transaction]) -> None:
+        """Apply a batch of writes in order, as one atomic step for readers (spec C-21).
+
+        Keys (and transforms of adds and updates) are computed first, without the lock; then
+        every write runs under one lock acquisition, so readers see none or all of the batch.
+        A write that fails (key, transform or index function) is skipped, leaving the store as
+        the earlier writes made it, and the others are still applied. The last store-sync RV
+        follows the applied writes, as if each was done alone (spec C-20).
+
+        Raises:
+            TransactionError: Some writes failed; it lists which ones succeeded and why the
+                others failed.
+        """
+        transform = self._transform
+        # (position, type, key, object to store, resource version) per write that got a key.
+        prepared: list[tuple[int, TransactionType, str, Any, str | None]] = []
+        failures: list[tuple[int, KinformerError]] = []
+        total = 0
+        for position, txn in enumerate(transactions):
+            total += 1
+            obj = txn.obj
+            try:
+                key = self._key_of(obj)
+                rv = _resource_version(obj)
+                if transform is not None and txn.type is not TransactionType.DELETE:
+                    obj = _transformed(transform, obj)
+            except (KeyFuncError, TransformError) as error:
+                failures.append((position, error))
+                continue
+            prepared.append((position, txn.type, key, obj, rv))
+        successful: list[int] = []
+        with self._lock:
+            for position, kind, key, obj, rv in prepared:
+                try:
+                    if kind is TransactionType.DELETE:
+                        self._remove(key)
+                    else:
+                        self._store(key, obj)
+                except IndexFuncError as error:
+                    failures.append((position, error))
+                    continue
+                successful.append(position)
+                if rv is not None:
+                    self._last_rv = rv
+        if failures:
+            failures.sort(key=lambda failure: failure[0])
+            raise TransactionError(successful, total, [error for _, error in failures])
+
+    def bookmark(self, resource_version: str) -> None:
+        """Record ``resource_version`` as the last store-sync RV without a write (spec C-12)."""
+        with self._lock:
+            self._last_rv = resource_version
+
+    def add_indexers(self, indexers: Indexers) -> None:
+        """Register more indexes and index every stored object in them at once (spec C-18).
+
+        Works at any time, also after objects are stored (client-go ≥ v0.30).
+
+        Raises:
+            IndexerConflictError: Some names already exist; it names them all, and nothing was
+                added.
+            IndexFuncError: A new index function failed on a stored object; nothing was added.
+        """
+        with self._lock:
+            clashes = sorted(name for name in indexers if name in self._indexers)
+            if clashes:
+                raise IndexerConflictError(clashes)
+            added = dict(indexers)
+            new_indices = self._build_indices(added, self._items)
+            all_indexers = {**self._indexers, **added}
+            all_indices = {**self._indices, **new_indices}
+            self._indexers = all_indexers
+            self._indices = all_indices
+            self._specs = self._make_specs(all_indexers, all_indices)
+
+    # ------------------------------------------------------------------------------------ reads
+
+    def get(self, obj: object) -> T | None:
+        """The stored object with ``obj``'s key, or ``None`` (spec C-8).
+
+        Raises:
+            KeyFuncError: The key function failed.
+        """
+        return self.get_by_key(self._key_of(obj))
+
+    def get_by_key(self, key: str) -> T | None:
+        """The stored object under ``key`` (the instance itself), or ``None`` (spec C-8)."""
+        with self._lock:
+            return self._items.get(key)
+
+    def list(self) -> builtins.list[T]:
+        """All stored objects, in unspecified order (spec C-9)."""
+        with self._lock:
+            return list(self._items.values())
+
+    def list_keys(self) -> builtins.list[str]:
+        """All keys, in unspecified order (spec C-9)."""
+        with self._lock:
+            return list(self._items)
+
+    def index(self, name: str, obj: object) -> builtins.list[T]:
+        """Stored objects sharing at least one value of index ``name`` with ``obj`` (spec C-16).
+
+        Each object appears once; unspecified order. ``obj`` itself need not be stored.
+
+        Raises:
+            IndexNotFoundError: ``name`` is not a registered index.
+            IndexFuncError: The index function failed on ``obj``.
+        """
+        index_func = self._indexers.get(name)
+        if index_func is None:
+            raise IndexNotFoundError(name)
+        try:
+            values = index_func(obj)
+        except Exception as error:
+            raise IndexFuncError(name, None, error) from error
+        with self._lock:
+            index = self._indices[name]
+            if len(values) == 1:
+                keys: Iterable[str] = index.get(values[0], ())
+            else:
+                keys = set().union(*(index.get(value, ()) for value in values))
+            items = self._items
+            return [items[key] for key in keys]
+
+    def by_index(self, name: str, value: str) -> builtins.list[T]:
+        """Stored objects with ``value`` among their values in index ``name`` (spec C-17).
+
+        Unspecified order; an unknown value gives ``[]``.
+
+        Raises:
+            IndexNotFoundError: ``name`` is not a registered index.
+        """
+        with self._lock:
+            index = self._indices.get(name)
+            if index is None:
+                raise IndexNotFoundError(name)
+            keys = index.get(value)
+            if keys is None:
+                return []
+            items = self._items
+            return [items[key] for key in keys]
+
+    def index_keys(self, name: str, value: str) -> builtins.list[str]:
+        """Keys of the objects with ``value`` in index ``name``, sorted ascending (spec C-17).
+
+        Raises:
+            IndexNotFoundError: ``name`` is not a registered index.
+        """
+        with self._lock:
+            index = self._indices.get(name)
+            if index is None:
+                raise IndexNotFoundError(name)
+            return sorted(index.get(value, ()))
+
+    def list_index_func_values(self, name: str) -> builtins.list[str]:
+        """Values of index ``name`` that map to at least one key, unspecified order (spec C-17).
+
+        An unknown index gives ``[]``, not an error (client-go does the same).
+        """
+        with self._lock:
+            return list(self._indices.get(name, ()))
+
+    @property
+    def indexers(self) -> Mapping[str, IndexFunc]:
+        """The registered indexes, name → function: a read-only snapshot (spec C-17)."""
+        return MappingProxyType(self._indexers)
+
+    @property
+    def last_store_sync_resource_version(self) -> str:
+        """The RV of the last write or bookmark, ``""`` before any (spec C-12, C-20).
+
+        Client-go answers ``""`` while its ``AtomicFIFO`` gate is off; kinformer always tracks.
+        """
+        return self._last_rv
+
+    def __len__(self) -> int:
+        """The number of stored objects."""
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether an object is stored under ``key`` (a key, not an object)."""
+        return key in self._items
+
+    # -------------------------------------------------------------------------------- internals
+
+    def _key_of(self, obj: object) -> str:
+        try:
+            return self._key_func(obj)
+        except KeyFuncError:
+            raise
+        except Exception as error:
+            raise KeyFuncError(obj, str(error)) from error
+
+    def _store(self, key: str, obj: T) -> T | None:
+        """Upsert under the lock: compute every index change, then mutate (spec C-14)."""
+        items = self._items
+        old = items.get(key)
+        specs = self._specs
+        if not specs:
+            items[key] = obj
+            return old
+        changes: builtins.list[_Change] | None = None
+        old_values: Sequence[str]
+        for name, index_func, index in specs:
+            try:
+                new_values = index_func(obj)
+                old_values = _NO_VALUES if old is None else index_func(old)
+            except Exception as error:
+                raise IndexFuncError(name, key, error) from error
+            if len(new_values) == 1 and len(old_values) == 1 and new_values[0] == old_values[0]:
+                continue  # spec C-14: the common case, one unchanged value, touches nothing.
+            if changes is None:
+                changes = []
+            changes.append((index, old_values, new_values))
+        items[key] = obj
+        if changes is not None:
+            for changed, removed, added in changes:
+                _unindex(changed, key, removed)
+                _index(changed, key, added)
+        return old
+
+    def _remove(self, key: str) -> T | None:
+        """Delete under the lock: compute the stored object's values, then mutate (spec C-14)."""
+        items = self._items
+        old = items.get(key)
+        if old is None:
+            return None
+        specs = self._specs
+        if specs:
+            all_values: builtins.list[builtins.list[str]] = []
+            for name, index_func, _ in specs:
+                try:
+                    all_values.append(index_func(old))
+                except Exception as error:
+                    raise IndexFuncError(name, key, error) from error
+            for (_, _, index), values in zip(specs, all_values, strict=True):
+                _unindex(index, key, values)
+        del items[key]
+        return old
+
+    @staticmethod
+    def _build_indices(
+        indexers: Mapping[str, IndexFunc], items: Mapping[str, object]
+    ) -> dict[str, dict[str, set[str]]]:
+        indices: dict[str, dict[str, set[str]]] = {}
+        for name, index_func in indexers.items():
+            index: dict[str, set[str]] = {}
+            for key, obj in items.items():
+                try:
+                    values = index_func(obj)
+                except Exception as error:
+                    raise IndexFuncError(name, key, error) from error
+                _index(index, key, values)
+            indices[name] = index
+        return indices
+
+    @staticmethod
+    def _make_specs(
+        indexers: Mapping[str, IndexFunc], indices: Mapping[str, dict[str, set[str]]]
+    ) -> tuple[_Spec, ...]:
+        return tuple((name, index_func, indices[name]) for name, index_func in indexers.items())
+
+
+def _index(index: dict[str, set[str]], key: str, values: Sequence[str]) -> None:
+    for value in values:
+        keys = index.get(value)
+        if keys is None:
+            index[value] = {key}
+        else:
+            keys.add(key)
+
+
+def _unindex(index: dict[str, set[str]], key: str, values: Sequence[str]) -> None:
+    for value in values:
+        keys = index.get(value)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del index[value]  # spec C-14: no empty value sets.
+
+
+def _transformed(transform: Callable[[T], T], obj: T) -> T:
+    try:
+        return transform(obj)
+    except Exception as error:
+        raise TransformError(error) from error
+
+
+def _resource_version(obj: object) -> str | None:
+    """``metadata.resourceVersion`` (``""`` if unset), or ``None`` without metadata (spec C-20)."""
+    meta = object_meta(obj)
+    if meta is None:
+        return None
+    rv = meta.get("resourceVersion")
+    return rv if isinstance(rv, str) else ""

@@ -1,0 +1,263 @@
+"""The label selector string grammar: lexer and recursive-descent parser (``labels.Parse``).
+
+Mirrors apimachinery ``pkg/labels/selector.go`` (``Lexer``, ``Parser``, ``parse``), token
+for token, so that every error text is apimachinery's (spec F-17 .. F-21). The texts are
+what kube-apiserver returns in the ``400`` ``Status`` for a bad ``labelSelector=``.
+
+Pure module: no I/O, threads or clock.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from typing import Final
+
+from ._errors import SelectorParseError
+from ._selector import Operator, Requirement, Selector, _new_requirement
+from ._validation import go_quote, invalid, is_qualified_name
+
+__all__ = ["parse", "parse_uncached"]
+
+
+class _Token(enum.Enum):
+    END = enum.auto()
+    CLOSE_PAREN = enum.auto()
+    COMMA = enum.auto()
+    NOT = enum.auto()  # "!" (DoesNotExistToken)
+    DOUBLE_EQUALS = enum.auto()
+    EQUALS = enum.auto()
+    GREATER = enum.auto()
+    IDENTIFIER = enum.auto()
+    IN = enum.auto()
+    LESS = enum.auto()
+    NOT_EQUALS = enum.auto()
+    NOT_IN = enum.auto()
+    OPEN_PAREN = enum.auto()
+
+
+_STRING_TO_TOKEN: Final = {
+    ")": _Token.CLOSE_PAREN,
+    ",": _Token.COMMA,
+    "!": _Token.NOT,
+    "==": _Token.DOUBLE_EQUALS,
+    "=": _Token.EQUALS,
+    ">": _Token.GREATER,
+    "in": _Token.IN,
+    "<": _Token.LESS,
+    "!=": _Token.NOT_EQUALS,
+    "notin": _Token.NOT_IN,
+    "(": _Token.OPEN_PAREN,
+}
+_SPECIAL: Final = frozenset("=!(),><")
+_WHITESPACE: Final = frozenset(" \t\r\n")
+# Go's lexer reads a NUL byte as the end of the input (read() returns 0 at the end).
+_STOP: Final = _SPECIAL | _WHITESPACE | {"\0"}
+
+_BINARY_OPERATORS: Final = "in, notin, =, ==, !=, gt, lt"
+
+_OPERATOR_FOR_TOKEN: Final = {
+    _Token.IN: Operator.IN,
+    _Token.NOT_IN: Operator.NOT_IN,
+    _Token.EQUALS: Operator.EQUALS,
+    _Token.DOUBLE_EQUALS: Operator.DOUBLE_EQUALS,
+    _Token.NOT_EQUALS: Operator.NOT_EQUALS,
+    _Token.GREATER: Operator.GREATER_THAN,
+    _Token.LESS: Operator.LESS_THAN,
+}
+
+
+def _lex(text: str) -> list[tuple[_Token, str]]:
+    """All tokens of ``text``, ending with one ``END`` (F-17).
+
+    A NUL character is Go's end-of-input marker (``Lexer.read`` returns 0): at the start of
+    a token it ends the input; right after an identifier or a run of special characters it
+    is swallowed as a separator, exactly as apimachinery's lexer does.
+    """
+    tokens: list[tuple[_Token, str]] = []
+    pos = 0
+    size = len(text)
+    while True:
+        while pos < size and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos >= size or text[pos] == "\0":
+            tokens.append((_Token.END, ""))
+            return tokens
+        if text[pos] in _SPECIAL:
+            # Greedy: extend while the longer run is still a known symbol. Every single
+            # special character is a token, so the first one always matches.
+            end = pos + 1
+            while end < size and text[pos : end + 1] in _STRING_TO_TOKEN:
+                end += 1
+            literal = text[pos:end]
+            token = _STRING_TO_TOKEN[literal]
+        else:
+            end = pos + 1
+            while end < size and text[end] not in _STOP:
+                end += 1
+            literal = text[pos:end]
+            token = _STRING_TO_TOKEN.get(literal, _Token.IDENTIFIER)
+        tokens.append((token, literal))
+        pos = end + 1 if end < size and text[end] == "\0" else end
+
+
+class _ParseError(Exception):
+    """A requirement-level error; ``parse`` prefixes "unable to parse requirement: "."""
+
+
+class _Parser:
+    __slots__ = ("_pos", "_tokens")
+
+    def __init__(self, tokens: list[tuple[_Token, str]]) -> None:
+        self._tokens = tokens
+        self._pos = 0
+
+    # In "values" context (everywhere but the operator position) in/notin are identifiers.
+    def _lookahead(self, values: bool = True) -> tuple[_Token, str]:
+        token, literal = self._tokens[self._pos]
+        if values and token in (_Token.IN, _Token.NOT_IN):
+            return _Token.IDENTIFIER, literal
+        return token, literal
+
+    def _consume(self, values: bool = True) -> tuple[_Token, str]:
+        item = self._lookahead(values)
+        self._pos += 1
+        return item
+
+    def parse(self) -> list[Requirement]:
+        requirements: list[Requirement] = []
+        while True:
+            token, literal = self._lookahead()
+            if token is _Token.END:
+                return requirements
+            if token is not _Token.IDENTIFIER and token is not _Token.NOT:
+                raise SelectorParseError(
+                    f"found '{literal}', expected: !, identifier, or 'end of string'"
+                )
+            try:
+                requirements.append(self._requirement())
+            except _ParseError as error:
+                raise SelectorParseError(f"unable to parse requirement: {error}") from None
+            token, literal = self._consume()
+            if token is _Token.END:
+                return requirements
+            if token is not _Token.COMMA:
+                raise SelectorParseError(f"found '{literal}', expected: ',' or 'end of string'")
+            token, literal = self._lookahead()
+            if token is not _Token.IDENTIFIER and token is not _Token.NOT:
+                raise SelectorParseError(f"found '{literal}', expected: identifier after ','")
+
+    def _requirement(self) -> Requirement:
+        key, operator = self._key_and_inferred_operator()
+        if operator is not None:
+            return _checked(key, operator, ())
+        operator = self._operator()
+        if operator is Operator.IN or operator is Operator.NOT_IN:
+            values = self._values()
+        else:
+            values = self._exact_value()
+        return _checked(key, operator, tuple(sorted(values)))
+
+    def _key_and_inferred_operator(self) -> tuple[str, Operator | None]:
+        operator = None
+        token, literal = self._consume()
+        if token is _Token.NOT:
+            operator = Operator.DOES_NOT_EXIST
+            token, literal = self._consume()
+        if token is not _Token.IDENTIFIER:
+            raise _ParseError(f"found '{literal}', expected: identifier")
+        if problems := is_qualified_name(literal):
+            # The parser validates the key with its own (nil) path first: "<nil>: ...".
+            raise _ParseError(invalid("<nil>", go_quote(literal), "; ".join(problems)))
+        next_token, _ = self._lookahead()
+        if operator is None and next_token in (_Token.END, _Token.COMMA):
+            operator = Operator.EXISTS
+        return literal, operator
+
+    def _operator(self) -> Operator:
+        token, literal = self._consume(values=False)
+        operator = _OPERATOR_FOR_TOKEN.get(token)
+        if operator is None:
+            raise _ParseError(f"found '{literal}', expected: {_BINARY_OPERATORS}")
+        return operator
+
+    def _values(self) -> set[str]:
+        token, literal = self._consume()
+        if token is not _Token.OPEN_PAREN:
+            raise _ParseError(f"found '{literal}' expected: '('")
+        token, literal = self._lookahead()
+        if token is _Token.CLOSE_PAREN:  # "()"
+            self._consume()
+            return {""}
+        if token is not _Token.IDENTIFIER and token is not _Token.COMMA:
+            raise _ParseError(f"found '{literal}', expected: ',', ')' or identifier")
+        values = self._identifiers()
+        # _identifiers() returns only when ")" is next.
+        self._consume()
+        return values
+
+    def _identifiers(self) -> set[str]:
+        values: set[str] = set()
+        while True:
+            token, literal = self._consume()
+            if token is _Token.IDENTIFIER:
+                values.add(literal)
+                next_token, next_literal = self._lookahead()
+                if next_token is _Token.CLOSE_PAREN:
+                    return values
+                if next_token is not _Token.COMMA:
+                    raise _ParseError(f"found '{next_literal}', expected: ',' or ')'")
+            elif token is _Token.COMMA:
+                if not values:
+                    values.add("")  # "(,"
+                next_token, _ = self._lookahead()
+                if next_token is _Token.CLOSE_PAREN:
+                    values.add("")  # ",)"
+                    return values
+                if next_token is _Token.COMMA:
+                    self._consume()
+                    values.add("")  # ",,"
+            else:
+                raise _ParseError(f"found '{literal}', expected: ',', or identifier")
+
+    def _exact_value(self) -> set[str]:
+        token, _ = self._lookahead()
+        if token is _Token.END or token is _Token.COMMA:
+            return {""}
+        token, literal = self._consume()
+        if token is _Token.IDENTIFIER:
+            return {literal}
+        raise _ParseError(f"found '{literal}', expected: identifier")
+
+
+def _checked(key: str, operator: Operator, values: tuple[str, ...]) -> Requirement:
+    try:
+        return _new_requirement(key, operator, values, nil_values=False, key_path="key")
+    except SelectorParseError as error:
+        raise _ParseError(str(error)) from None
+
+
+@functools.lru_cache(maxsize=1024)
+def parse(text: str) -> Selector:
+    """Parse a label selector string (``labels.Parse``, F-17 .. F-21).
+
+    Selectors are immutable, so results are memoised (listers parse the same few strings
+    over and over); errors are not.
+
+    >>> s = parse("tier in (web,cache), !canary")
+    >>> str(s), s.matches({"tier": "web"}), s.matches({"tier": "web", "canary": ""})
+    ('!canary,tier in (cache,web)', True, False)
+
+    Raises:
+        SelectorParseError: with apimachinery's exact text, e.g. ``found '=', expected: ','
+            or 'end of string'`` for ``tier=frontend=x``.
+    """
+    return parse_uncached(text)
+
+
+def parse_uncached(text: str) -> Selector:
+    """:func:`parse` without the memo (for benchmarks and tests of the parser itself)."""
+    requirements = _Parser(_lex(text)).parse()
+    if not requirements:
+        return Selector()
+    return Selector(requirements)
