@@ -1012,4 +1012,4 @@ class IndexerMachine(RuleBasedStateMachine):
 
 
 TestIndexerMachine = pytest.mark.slow(IndexerMachine.TestCase)
-TestIndexerMachine.settings = settings(max_examples=100, stateful_step_count=35, deadline=None)
+TestIndexerMachine.settings = settings(max_examples=60, stateful_step_count=50, deadline=None)

@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
+import socket
 import ssl
 import threading
 import time
@@ -335,8 +337,16 @@ class WatchRecorder:
         return list(self.events)
 
     def close(self) -> None:
-        self._client.close()
+        """Hang up (a shutdown of the socket wakes the reader thread at once)."""
+        response = self._response
+        if response is not None and not self.ended.is_set():
+            stream = response.extensions.get("network_stream")
+            sock = None if stream is None else stream.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(5)
+        self._client.close()
 
     def __enter__(self) -> WatchRecorder:
         return self

@@ -106,9 +106,8 @@ def test_load_kubeconfig_relative_paths_resolve_against_the_file_and_tilde_expan
     assert config.token_file == str(tmp_path / "home" / "token")
     assert config.client_cert_file == str(tmp_path / "kube" / "c.crt")
     assert config.client_key_file == str(tmp_path / "kube" / "c.key")
-    assert config.exec is not None and config.exec.command == str(
-        tmp_path / "kube" / "bin" / "plugin"
-    )
+    assert config.exec is not None
+    assert config.exec.command == str(tmp_path / "kube" / "bin" / "plugin")
     assert not config.uses_exec  # a token file and a certificate win over exec
 
 
@@ -177,11 +176,13 @@ def test_kubeconfig_exec_plugin_fields(tmp_path: Path) -> None:
         {"name": "client.authentication.k8s.io/exec", "extension": {"audience": "x"}}
     ]
     config = load_kubeconfig(_write(tmp_path / "config", doc))
-    assert config.uses_exec and config.exec is not None
+    assert config.uses_exec
+    assert config.exec is not None
     assert config.exec.command == "plugin"  # a bare name is looked up on PATH
     assert config.exec.args == ("get-token", "--x")
     assert config.exec.env == (("SECRET_ENV", "hidden-value"),)
-    assert config.exec.provide_cluster_info and config.exec.cluster_extension == {"audience": "x"}
+    assert config.exec.provide_cluster_info
+    assert config.exec.cluster_extension == {"audience": "x"}
     assert "hidden-value" not in repr(config)
 
 
@@ -453,7 +454,8 @@ def test_credentials_never_in_repr_or_str(tmp_path: Path) -> None:
         assert SECRET_TOKEN not in text
         assert "token=<redacted>" in text
     basic = ClientConfig(server="https://x", username="admin", password="pa55word")
-    assert "pa55word" not in repr(basic) and "basic-auth" in repr(basic)
+    assert "pa55word" not in repr(basic)
+    assert "basic-auth" in repr(basic)
     keyed = ClientConfig(server="https://x", client_cert_data=b"C", client_key_data=b"PRIVATE-KEY")
     assert "PRIVATE-KEY" not in repr(keyed)
 
@@ -476,7 +478,8 @@ def test_in_cluster_config_reads_the_service_account(tmp_path: Path) -> None:
     env = {"KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"}
     config = in_cluster_config(base_dir=base, environ=env)
     assert config.server == "https://10.96.0.1:443"
-    assert config.token_file == str(base / "token") and config.token is None
+    assert config.token_file == str(base / "token")
+    assert config.token is None
     assert (config.ca_data, config.namespace, config.source) == (CA_PEM, "apps", "in-cluster")
     assert SECRET_TOKEN not in repr(config)
 

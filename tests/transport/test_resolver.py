@@ -122,14 +122,18 @@ def test_resolve_gives_kind_scope_verbs_and_names() -> None:
         "deployment",
     )
     nodes = aggregated().resolve("no")
-    assert nodes is not None and not nodes.namespaced and nodes.api_version == "v1"
+    assert nodes is not None
+    assert not nodes.namespaced
+    assert nodes.api_version == "v1"
 
 
 def test_resolve_prefers_the_preferred_version() -> None:
     hpa = aggregated().resolve("hpa")
-    assert hpa is not None and (hpa.group, hpa.version) == ("autoscaling", "v2")
+    assert hpa is not None
+    assert (hpa.group, hpa.version) == ("autoscaling", "v2")
     v1 = aggregated().resolve("horizontalpodautoscalers.v1.autoscaling")
-    assert v1 is not None and v1.version == "v1"
+    assert v1 is not None
+    assert v1.version == "v1"
 
 
 def test_resolve_legacy_orders_the_preferred_version_first() -> None:
@@ -149,7 +153,8 @@ def test_resolve_legacy_orders_the_preferred_version_first() -> None:
     index = DiscoveryIndex.from_legacy(groups, {"g/v1": doc, "g/v2": doc})
     assert [(e.version, e.resource) for e in index.entries] == [("v2", "things"), ("v1", "things")]
     thing = index.resolve("thing")  # no singularName published: the lower-cased kind
-    assert thing is not None and thing.version == "v2"
+    assert thing is not None
+    assert thing.version == "v2"
 
 
 def test_resolve_skips_subresources_and_missing_group_versions() -> None:
@@ -172,7 +177,8 @@ def test_resolve_an_exact_name_beats_a_short_name() -> None:
         ]
     )
     found = index.resolve("gadgets")
-    assert found is not None and found.group == "b.io"
+    assert found is not None
+    assert found.group == "b.io"
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a/b/c/d", "/pods", "apps//deployments"])
@@ -181,7 +187,7 @@ def test_resolve_unparseable_names_match_nothing(name: str) -> None:
 
 
 def test_resolve_unknown_name_lists_close_matches() -> None:
-    with pytest.raises(ResourceNotFoundError, match='resource type "deploymnets".*deployments'):
+    with pytest.raises(ResourceNotFoundError, match=r'resource type "deploymnets".*deployments'):
         aggregated().resolve_or_raise("deploymnets")
     with pytest.raises(ResourceNotFoundError) as info:
         aggregated().resolve_or_raise("zzzzqqq")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from kinformer._errors import (
     ApiError,
@@ -84,12 +84,13 @@ def test_decoder_line_split_over_many_chunks_one_byte_each() -> None:
     assert [e.object for e in events] == [e["object"] for e in EVENTS]
 
 
-@settings(max_examples=60, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=2000), max_size=12))
 def test_decoder_any_chunk_boundaries_give_the_same_events(cuts: list[int]) -> None:
     data = _stream(EVENTS)
     points = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
-    chunks = [data[a:b] for a, b in zip(points, points[1:], strict=False)]
+    chunks = [data[a:b] for a, b in itertools.pairwise(points)]
     assert _decode_all(chunks) == _decode_all([data])
 
 

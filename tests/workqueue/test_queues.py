@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -82,7 +83,7 @@ async def test_queue_g3_each_item_wakes_one_of_several_getters(harness: Harness)
     await harness.assert_pending(getters[0])
     q.add("a")
     q.add("b")
-    done: set[asyncio.Future[object]] = set()
+    done: set[asyncio.Future[Any]] = set()
     pending = set(getters)
     while len(done) < 2:
         more, pending = await asyncio.wait(pending, timeout=5, return_when=asyncio.FIRST_COMPLETED)
@@ -390,3 +391,53 @@ async def test_rate_limiting_k24_scenario(harness: Harness) -> None:
     assert await harness.get(q) == "a"
     with pytest.raises(ShutDown):
         await harness.get(q)
+
+
+# -- asyncio-only: cancellation ---------------------------------------------------------------
+
+
+async def test_async_queue_cancelled_get_consumes_nothing() -> None:
+    from kinformer.workqueue._asyncio import AsyncWorkQueue
+
+    q: AsyncWorkQueue[str] = AsyncWorkQueue()
+    getter = asyncio.ensure_future(q.get())
+    await asyncio.sleep(0)
+    getter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await getter
+    q.add("a")
+    assert len(q) == 1
+    assert await q.get() == "a"
+
+
+async def test_async_queue_cancelled_woken_getter_passes_the_wake_up_on() -> None:
+    from kinformer.workqueue._asyncio import AsyncWorkQueue
+
+    q: AsyncWorkQueue[str] = AsyncWorkQueue()
+    first = asyncio.ensure_future(q.get())
+    await asyncio.sleep(0)
+    second = asyncio.ensure_future(q.get())
+    await asyncio.sleep(0)
+    q.add("a")  # wakes "first" only
+    first.cancel()  # before it could run: its wake-up must reach "second"
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert await asyncio.wait_for(second, 5) == "a"
+    q.shutdown()
+
+
+async def test_async_queue_cancelled_drain_leaves_the_queue_shut_down() -> None:
+    from kinformer.workqueue._asyncio import AsyncWorkQueue
+
+    q: AsyncWorkQueue[str] = AsyncWorkQueue()
+    q.add("a")
+    await q.get()
+    drain = asyncio.ensure_future(q.shutdown_with_drain())
+    await asyncio.sleep(0)
+    drain.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await drain
+    assert q.shutting_down
+    q.done("a")
+    drain = asyncio.ensure_future(q.shutdown_with_drain())
+    await asyncio.wait_for(drain, 5)

@@ -423,10 +423,10 @@ def selectable_fields(
     """
     api_version = obj.get("apiVersion")
     kind = obj.get("kind")
-    rules = None
+    rules = _DEFAULT
     if isinstance(api_version, str) and isinstance(kind, str):
-        rules = _RULES.get((_group(api_version), kind))
-    fields = rules.extract(obj) if rules is not None else {}
+        rules = _RULES.get((_group(api_version), kind), _DEFAULT)
+    fields = rules.extract(obj)
     for field in custom_fields:
         label = _custom_path(field)
         fields[label] = _custom_value(obj, label)

@@ -41,7 +41,5 @@ __all__ = [
 ]
 
 for _name in __all__:
-    _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith(__name__ + "._"):
-        _obj.__module__ = __name__
-del _name, _obj
+    globals()[_name].__module__ = __name__
+del _name

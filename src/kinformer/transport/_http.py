@@ -68,11 +68,13 @@ def translate_transport_error(error: httpx.TransportError, server: str) -> Trans
             return RefusedConnectionError(f"connection refused by {server}")
         if isinstance(cause, ssl.SSLCertVerificationError):
             return TransportError(
-                f"TLS verification failed for {server}: {cause.verify_message or cause}; "
+                f"TLS verification failed for {server}: {getattr(cause, 'verify_message', None) or cause}; "
                 "check certificate-authority and tls-server-name"
             )
         if isinstance(cause, ssl.SSLError):
-            return TransportError(f"TLS handshake with {server} failed: {cause.reason or cause}")
+            return TransportError(
+                f"TLS handshake with {server} failed: {getattr(cause, 'reason', None) or cause}"
+            )
         cause = cause.__cause__ or cause.__context__
     text = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in text:

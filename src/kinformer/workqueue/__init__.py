@@ -82,8 +82,7 @@ __all__ = [
     "set_metrics_provider",
 ]
 
+# Public objects present themselves as kinformer.workqueue.X (httpx/trio).
 for _name in __all__:
-    _obj = globals()[_name]
-    if getattr(_obj, "__module__", "").startswith(__name__ + "."):
-        _obj.__module__ = __name__
-del _name, _obj
+    globals()[_name].__module__ = __name__
+del _name

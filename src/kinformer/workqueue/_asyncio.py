@@ -84,7 +84,7 @@ class AsyncWorkQueue(Generic[T]):
     def done(self, item: T) -> None:
         """Mark the end of ``item``'s processing; re-queue it if it was added meanwhile (G-4)."""
         self._wake(self._core.done(item, self._clock.now()))
-        if self._core.idle:
+        if self._core.drained:
             self._release_drainers()
 
     def __len__(self) -> int:

@@ -24,6 +24,7 @@ loop produces once it has run, without a background thread or task.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections import deque
 from collections.abc import Hashable
@@ -71,6 +72,7 @@ class QueueState(Generic[T]):
         "_dirty",
         "_drain",
         "_metrics",
+        "_next_due",
         "_processing",
         "_queue",
         "_shutting_down",
@@ -82,6 +84,9 @@ class QueueState(Generic[T]):
         self._dirty: set[T] = set()
         self._processing: set[T] = set()
         self._waiting: DelayHeap[T] = DelayHeap()
+        # A lower bound of the earliest waiting deadline (inf when nothing waits): lets the
+        # hot path skip the heap when nothing can be due.
+        self._next_due = math.inf
         self._shutting_down = False
         self._drain = False
         self._metrics = metrics
@@ -112,7 +117,8 @@ class QueueState(Generic[T]):
             return self.add(item, now)
         queued = self._promote(now)
         ready_at = now + delay
-        if self._waiting.push(item, ready_at) and self._waiting.next_ready_at() == ready_at:
+        if self._waiting.push(item, ready_at) and ready_at < self._next_due:
+            self._next_due = ready_at
             return WAKE_ALL
         return queued
 
@@ -159,6 +165,7 @@ class QueueState(Generic[T]):
         self._drain = drain
         self._shutting_down = True
         self._waiting.clear()
+        self._next_due = math.inf
 
     def length(self, now: float) -> int:
         """Queued items, not counting processing ones (G-5)."""
@@ -199,9 +206,12 @@ class QueueState(Generic[T]):
         return self._drain and bool(self._processing)
 
     @property
-    def idle(self) -> bool:
-        """Whether no item is being processed (a drain waiter may re-check)."""
-        return not self._processing
+    def drained(self) -> bool:
+        """Whether a drain was requested and no item is being processed any more.
+
+        Drivers wake their ``shutdown_with_drain`` waiters when this becomes true.
+        """
+        return self._drain and not self._processing
 
     @property
     def queued(self) -> tuple[T, ...]:
@@ -237,6 +247,9 @@ class QueueState(Generic[T]):
         return 1
 
     def _promote(self, now: float) -> int:
-        if not self._waiting:
+        if now < self._next_due:
             return 0
-        return sum(self._add(item, now) for item in self._waiting.pop_due(now))
+        queued = sum(self._add(item, now) for item in self._waiting.pop_due(now))
+        next_due = self._waiting.next_ready_at()
+        self._next_due = math.inf if next_due is None else next_due
+        return queued

@@ -86,7 +86,7 @@ class WorkQueue(Generic[T]):
         """Mark the end of ``item``'s processing; re-queue it if it was added meanwhile (G-4)."""
         with self._lock:
             self._wake(self._core.done(item, self._clock.now()))
-            if self._core.idle:
+            if self._core.drained:
                 self._idle.notify_all()
 
     def __len__(self) -> int:

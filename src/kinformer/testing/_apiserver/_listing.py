@@ -84,32 +84,56 @@ def parse_list_options(query: Mapping[str, str], *, watch: bool) -> ListOptions:
         if send_initial is not None:
             if match != "NotOlderThan":
                 causes.append(
-                    (_FORBIDDEN, "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan", "resourceVersionMatch")  # fmt: skip
+                    (
+                        _FORBIDDEN,
+                        "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+                        "resourceVersionMatch",
+                    )
                 )
                 if match is not None:
                     causes.append(_unsupported_watch_match(match))
         elif match is not None:
             causes.append(
-                (_FORBIDDEN, "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided", "resourceVersionMatch")  # fmt: skip
+                (
+                    _FORBIDDEN,
+                    "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+                    "resourceVersionMatch",
+                )
             )
             if match != "NotOlderThan":
                 causes.append(_unsupported_watch_match(match))
     elif match is not None:
         if rv is None:
             causes.append(
-                (_FORBIDDEN, "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided", "resourceVersionMatch")  # fmt: skip
+                (
+                    _FORBIDDEN,
+                    "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+                    "resourceVersionMatch",
+                )
             )
         elif cont is not None:
             causes.append(
-                (_FORBIDDEN, "Forbidden: resourceVersionMatch is forbidden when continue is provided", "resourceVersionMatch")  # fmt: skip
+                (
+                    _FORBIDDEN,
+                    "Forbidden: resourceVersionMatch is forbidden when continue is provided",
+                    "resourceVersionMatch",
+                )
             )
         elif match == "Exact" and rv == "0":
             causes.append(
-                (_FORBIDDEN, 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"', "resourceVersionMatch")  # fmt: skip
+                (
+                    _FORBIDDEN,
+                    'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+                    "resourceVersionMatch",
+                )
             )
         elif match not in ("Exact", "NotOlderThan"):
             causes.append(
-                (_UNSUPPORTED, f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""', "resourceVersionMatch")  # fmt: skip
+                (
+                    _UNSUPPORTED,
+                    f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""',
+                    "resourceVersionMatch",
+                )
             )
     if causes:
         raise list_options_invalid(causes)

@@ -226,7 +226,11 @@ def _merge_list(field: str, current: Any, patch: list[Any]) -> list[Any]:
         if not isinstance(item, dict) or merge_key not in item:
             continue
         position = next(
-            (i for i, old in enumerate(merged) if isinstance(old, dict) and old.get(merge_key) == item[merge_key]),
+            (
+                i
+                for i, old in enumerate(merged)
+                if isinstance(old, dict) and old.get(merge_key) == item[merge_key]
+            ),
             None,
         )
         if item.get("$patch") == "delete":

@@ -26,7 +26,16 @@ also when annotations change (Deployments, golden 03); ``all``: any change outsi
 and ``status`` (custom resources, CRDs).
 """
 
-ALL_VERBS: Final = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+ALL_VERBS: Final = (
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+)
 _SUB_VERBS: Final = ("get", "patch", "update")
 
 

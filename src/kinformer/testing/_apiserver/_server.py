@@ -9,11 +9,13 @@ endpoints. It owns the private temporary directory that holds the CA and the kub
 from __future__ import annotations
 
 import asyncio
+import builtins
 import base64
 import dataclasses
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -37,7 +39,7 @@ from ._admin import (
     json_response,
 )
 from ._auth import TokenAuthenticator, generate_token
-from ._engine import ApiServerState
+from ._engine import ApiServerState, RequestRecord
 from ._http import HttpServer, HttpStats
 from ._protocol import ApiResponse, UserInfo
 from ._tls import TLSMaterial, generate_tls
@@ -111,7 +113,7 @@ class FakeApiServer:
             options["history_limit"] = history_limit
         self._state = ApiServerState(**options)
         if seed is not None:
-            self._state.seed([dict(obj) for obj in seed])
+            self._state.seed(seed)
         self._host = host
         self._tls = tls
         self._material: TLSMaterial | None = generate_tls(host) if tls else None
@@ -264,50 +266,58 @@ class FakeApiServer:
 
     def create(self, obj: Mapping[str, Any]) -> Object:
         """Create ``obj`` as the admin would over HTTP; returns the stored object."""
-        result: Object = self._state.create(dict(obj))
-        return result
+        return self._state.create(obj)
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Object:
         """The stored object (raises ``NotFoundError``)."""
-        result: Object = self._state.get(api_version, kind, name, namespace)
-        return result
+        return self._state.get(api_version, kind, name, namespace)
 
     def update(self, obj: Mapping[str, Any]) -> Object:
         """Replace an object (409 Conflict rules apply when it has a resourceVersion)."""
-        result: Object = self._state.update(dict(obj))
-        return result
+        return self._state.update(obj)
 
-    def patch(self, *args: Any, **kwargs: Any) -> Object:
-        """The engine's ``patch`` (see ``ApiServerState.patch``)."""
-        result: Object = self._state.patch(*args, **kwargs)
-        return result
+    def update_status(self, obj: Mapping[str, Any]) -> Object:
+        """Replace an object's ``status`` through the status subresource."""
+        return self._state.update_status(dict(obj))
 
-    def delete(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Any:
-        """Delete an object (finalizers apply)."""
+    def patch(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        patch: Any,
+        namespace: str | None = None,
+        patch_type: str = "merge",
+    ) -> Object:
+        """Patch an object: ``merge`` (RFC 7386), ``json`` (RFC 6902) or ``strategic``."""
+        return self._state.patch(api_version, kind, name, patch, namespace, patch_type)
+
+    def delete(
+        self, api_version: str, kind: str, name: str, namespace: str | None = None
+    ) -> Object | None:
+        """Delete an object; returns it if finalizers keep it, ``None`` once it is gone."""
         return self._state.delete(api_version, kind, name, namespace)
 
     def list(self, api_version: str, kind: str, namespace: str | None = None) -> list[Object]:
-        """The stored objects of a kind, in key order."""
-        result: list[Object] = self._state.list(api_version, kind, namespace)
-        return result
+        """The stored objects of a kind (in one namespace, or all), in key order."""
+        return self._state.list(api_version, kind, namespace)
 
-    def seed(self, objects: Iterable[Mapping[str, Any]]) -> None:
-        """Store many objects at once, without HTTP or watch events (fast bulk load)."""
-        self._state.seed([dict(obj) for obj in objects])
+    def seed(self, objects: Iterable[Mapping[str, Any]]) -> int:
+        """Store many objects at once without HTTP (fast bulk load); returns the count."""
+        return self._state.seed(objects)
 
     @property
     def revision(self) -> int:
         """The current global revision (the newest resourceVersion)."""
-        revision: int = self._state.revision
-        return revision
+        return self._state.revision
 
     @property
-    def requests(self) -> Any:
-        """The engine's log of the requests it handled (verb, resource, parameters)."""
+    def requests(self) -> builtins.list[RequestRecord]:
+        """Every request the engine handled, in order (verb, resource, parameters)."""
         return self._state.requests
 
-    def request_counts(self) -> Any:
-        """The engine's request counters by verb."""
+    def request_counts(self) -> Counter[tuple[str, str]]:
+        """How many requests of each ``(verb, resource)`` the engine handled."""
         return self._state.request_counts()
 
     def http_stats(self) -> HttpStats:
@@ -407,7 +417,10 @@ class FakeApiServer:
                 c.token, user=c.user, namespaces=c.namespaces, verbs=c.verbs
             ),
             GetCounters: lambda _: {
-                "requests": self.request_counts(),
+                "requests": [
+                    {"verb": verb, "resource": resource, "count": count}
+                    for (verb, resource), count in sorted(self.request_counts().items())
+                ],
                 "http": _stats_dict(self.http_stats()),
                 "revision": self.revision,
             },

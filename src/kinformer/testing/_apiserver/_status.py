@@ -215,7 +215,9 @@ def method_not_allowed() -> StatusError:
     )
 
 
-def not_acceptable(message: str = _NOT_ACCEPTABLE_MEDIA, *, empty_details: bool = False) -> StatusError:
+def not_acceptable(
+    message: str = _NOT_ACCEPTABLE_MEDIA, *, empty_details: bool = False
+) -> StatusError:
     """406 NotAcceptable (golden 01, 10, 11)."""
     return StatusError(
         406, status_body(406, "NotAcceptable", message, {} if empty_details else None)
@@ -282,7 +284,9 @@ def too_large_resource_version(requested: int, current: int) -> StatusError:
         "Timeout",
         f"Timeout: Too large resource version: {requested}, current: {current}",
         {
-            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "causes": [
+                {"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}
+            ],
             "retryAfterSeconds": 1,
         },
     )
@@ -298,6 +302,4 @@ def too_many_requests(message: str, retry_after: int | None) -> StatusError:
     """429 TooManyRequests; with ``retry_after`` a Retry-After header and retryAfterSeconds."""
     details = {"retryAfterSeconds": retry_after} if retry_after is not None else None
     headers = (("Retry-After", str(retry_after)),) if retry_after is not None else ()
-    return StatusError(
-        429, status_body(429, "TooManyRequests", message, details), headers=headers
-    )
+    return StatusError(429, status_body(429, "TooManyRequests", message, details), headers=headers)

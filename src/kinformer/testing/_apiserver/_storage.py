@@ -1,9 +1,9 @@
 """Objects, the global revision, the bounded event history and compaction (etcd + watch cache).
 
 Every stored object is serialised ONCE with orjson when it is written. :class:`Stored` keeps
-the bytes of the object *without* ``kind`` and ``apiVersion`` and without the leading ``{``
-(``rest``), so that a list item is ``b"{" + rest`` and a full object (get, watch event) is the
-type's ``prefix + rest`` where ``prefix = b'{"kind":"ConfigMap","apiVersion":"v1",'``. The same
+the JSON of the object *without* ``kind`` and ``apiVersion`` (``raw``): it is a built-in list
+item as is (golden 04), and a full object (get, watch event) is the type's
+``prefix + raw[1:]`` where ``prefix = b'{"kind":"ConfigMap","apiVersion":"v1",'``. The same
 bytes therefore serve every version of a resource and every answer shape.
 
 Invariants:
@@ -48,23 +48,25 @@ _META_ORDER: Final = (
     "managedFields",
 )
 _META_RANK: Final = {name: i for i, name in enumerate(_META_ORDER)}
+_SKIPPED: Final = frozenset({"kind", "apiVersion", "metadata"})
 
 
 def ordered_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     """``metadata`` with its keys in kube-apiserver's order (unknown keys last)."""
-    return dict(sorted(meta.items(), key=lambda kv: _META_RANK.get(kv[0], 99)))
+    ordered: dict[str, Any] = {key: meta[key] for key in _META_ORDER if key in meta}
+    if len(ordered) != len(meta):
+        ordered.update((k, v) for k, v in meta.items() if k not in _META_RANK)
+    return ordered
 
 
 def serialise(obj: dict[str, Any]) -> bytes:
-    """``rest`` of an object: its JSON without kind/apiVersion and without the leading ``{``.
+    """``raw`` of an object: its JSON without kind/apiVersion.
 
     ``metadata`` comes first, then the other fields in their order; ``obj`` is not modified.
     """
     body: dict[str, Any] = {"metadata": ordered_metadata(obj.get("metadata") or {})}
-    for key, value in obj.items():
-        if key not in ("kind", "apiVersion", "metadata"):
-            body[key] = value
-    return orjson.dumps(body)[1:]
+    body.update({key: value for key, value in obj.items() if key not in _SKIPPED})
+    return orjson.dumps(body)
 
 
 @final
@@ -77,29 +79,25 @@ class Stored:
     name: str
     rv: int
     uid: str
-    rest: bytes
+    raw: bytes
     labels: dict[str, str] | None
     _fields: dict[str, str] | None = None
     _meta: bytes | None = None
 
     def full(self, prefix: bytes) -> bytes:
         """The whole object's JSON, ``prefix`` naming its kind and apiVersion."""
-        return prefix + self.rest
-
-    def item(self) -> bytes:
-        """The object as a list item of a built-in type: no kind/apiVersion (golden 04)."""
-        return b"{" + self.rest
+        return prefix + self.raw[1:]
 
     def load(self, prefix: bytes) -> dict[str, Any]:
         """A fresh dict of the object (callers may mutate it)."""
-        result: dict[str, Any] = orjson.loads(prefix + self.rest)
+        result: dict[str, Any] = orjson.loads(prefix + self.raw[1:])
         return result
 
-    def meta_rest(self) -> bytes:
-        """``rest`` of the PartialObjectMetadata form: ``"metadata":{...}}`` (golden 10)."""
+    def meta_raw(self) -> bytes:
+        """``{"metadata":{...}}``: the PartialObjectMetadata form without kind (golden 10)."""
         if self._meta is None:
-            metadata = orjson.loads(b"{" + self.rest)["metadata"]
-            self._meta = orjson.dumps({"metadata": metadata})[1:]
+            metadata = orjson.loads(self.raw)["metadata"]
+            self._meta = orjson.dumps({"metadata": metadata})
         return self._meta
 
     def fields(self, compute: Callable[[], dict[str, str]]) -> dict[str, str]:
@@ -140,24 +138,23 @@ class Event:
     type: str
     new: Stored
     old: Stored | None
-    _lines: dict[tuple[bytes, bytes], bytes] = field(default_factory=dict)
+    _lines: dict[tuple[bytes, bytes, bool], bytes] = field(default_factory=dict)
     _left: Stored | None = None
 
-    def line(self, event_type: bytes, prefix: bytes, rest: bytes) -> bytes:
-        """``{"type":...,"object":...}\\n``, built once per (type, prefix) and shared."""
-        cache_key = (event_type, prefix)
+    def line(self, event_type: bytes, prefix: bytes, stored: Stored) -> bytes:
+        """``{"type":...,"object":...}\\n``, built once per (type, prefix, state) and shared."""
+        cache_key = (event_type, prefix, stored is self.new)
         cached = self._lines.get(cache_key)
         if cached is None:
-            cached = b'{"type":"' + event_type + b'","object":' + prefix + rest + b"}\n"
-            if rest is self.new.rest:
-                self._lines[cache_key] = cached
+            cached = b'{"type":"' + event_type + b'","object":' + prefix + stored.raw[1:] + b"}\n"
+            self._lines[cache_key] = cached
         return cached
 
     def left(self) -> Stored:
         """``old`` stamped with this event's revision: the DELETED of a selector exit (05d)."""
         if self._left is None:
             assert self.old is not None
-            obj = orjson.loads(b"{" + self.old.rest)
+            obj = orjson.loads(self.old.raw)
             obj["metadata"]["resourceVersion"] = str(self.revision)
             self._left = Stored(
                 self.old.key,
@@ -165,7 +162,7 @@ class Event:
                 self.old.name,
                 self.revision,
                 self.old.uid,
-                orjson.dumps(obj)[1:],
+                orjson.dumps(obj),
                 self.old.labels,
                 self.old._fields,
             )

@@ -118,7 +118,9 @@ def validate_metadata(meta: Mapping[str, Any], *, plural: str) -> list[Cause]:
                 causes.append(_invalid("metadata.labels", key, problem))
             text = value if isinstance(value, str) else str(value)
             if len(text) > 63:
-                causes.append(_invalid("metadata.labels", text, "must be no more than 63 characters"))
+                causes.append(
+                    _invalid("metadata.labels", text, "must be no more than 63 characters")
+                )
             if _RE_LABEL_VALUE.fullmatch(text) is None:
                 causes.append(_invalid("metadata.labels", text, _LABEL_VALUE_ERROR))
     return causes

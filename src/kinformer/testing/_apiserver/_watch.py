@@ -71,8 +71,8 @@ class EngineWatch:
         self._storage.subscribers.setdefault(self._skey, set()).add(self)
         self._subscribed = True
 
-    def _rest(self, stored: Stored) -> bytes:
-        return stored.meta_rest() if self._metadata_only else stored.rest
+    def _raw(self, stored: Stored) -> bytes:
+        return stored.meta_raw() if self._metadata_only else stored.raw
 
     def _push(self, line: bytes) -> None:
         self._pending.append(line)
@@ -82,8 +82,8 @@ class EngineWatch:
     def add_initial(self, stored: Stored) -> None:
         """A synthetic ``ADDED`` for an object that exists when the watch starts (05a, 05c)."""
         if self._matcher is None or self._matcher(stored):
-            rest = self._rest(stored)
-            self._push(b'{"type":"ADDED","object":' + self._prefix + rest + b"}\n")
+            raw = self._raw(stored)
+            self._push(b'{"type":"ADDED","object":' + self._prefix + raw[1:] + b"}\n")
 
     def bookmark_line(self, revision: int, *, initial_events_end: bool = False) -> bytes:
         """A BOOKMARK line: kind, apiVersion and resourceVersion only (05b, 05c)."""
@@ -131,10 +131,7 @@ class EngineWatch:
         matcher = self._matcher
         if matcher is None:
             kind = event.type.encode()
-            if self._metadata_only:
-                self._push(b'{"type":"' + kind + b'","object":' + self._prefix + new.meta_rest() + b"}\n")
-            else:
-                self._push(event.line(kind, self._prefix, new.rest))
+            self._push(self._line(event, kind, new))
             return
         if event.type == "DELETED":
             if matcher(new):
@@ -151,8 +148,10 @@ class EngineWatch:
 
     def _line(self, event: Event, kind: bytes, stored: Stored) -> bytes:
         if self._metadata_only:
-            return b'{"type":"' + kind + b'","object":' + self._prefix + stored.meta_rest() + b"}\n"
-        return event.line(kind, self._prefix, stored.rest)
+            return (
+                b'{"type":"' + kind + b'","object":' + self._prefix + stored.meta_raw()[1:] + b"}\n"
+            )
+        return event.line(kind, self._prefix, stored)
 
     # -- the Watch protocol (HTTP side) -------------------------------------------------------
 

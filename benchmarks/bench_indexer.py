@@ -1,0 +1,400 @@
+"""Benchmark of the Indexer, the informer's cache: writes, lookups, GC pause and memory per pod.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_indexer.py [--objects 100000] [--lookups 20000] [--seed 1]
+
+Builds ``--objects`` realistic pods in code (about 3.5 KB of JSON each: labels, annotations,
+ownerReferences, managedFields, two containers, volumes, tolerations, conditions and container
+statuses), decoded from JSON with orjson as an informer would. Then, with the namespace index
+and an ``app`` label index, it measures: adds/s into an empty indexer, updates/s (every pod
+once, 10% of them changing the indexed label), ``by_index`` and ``get_by_key`` lookups/s,
+``replace`` of the whole list, deletes/s; the duration of a full ``gc.collect()`` with the pods
+stored; and the RSS growth per stored pod against its JSON size.
+
+The figures are for one process on a shared machine: run it twice and compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from kinformer.cache._indexer import NAMESPACE_INDEX, Indexer, meta_namespace_index_func
+
+Pod = dict[str, Any]
+NAMESPACES = 50
+APPS = 400
+
+
+def _hex(rng: random.Random, n: int) -> str:
+    return "".join(rng.choices("0123456789abcdef", k=n))
+
+
+def _uid(rng: random.Random) -> str:
+    return f"{_hex(rng, 8)}-{_hex(rng, 4)}-{_hex(rng, 4)}-{_hex(rng, 4)}-{_hex(rng, 12)}"
+
+
+def _container(name: str, image: str, port: int, cpu: str, memory: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "image": image,
+        "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}],
+        "resources": {
+            "limits": {"cpu": cpu, "memory": memory},
+            "requests": {"cpu": cpu, "memory": memory},
+        },
+        "volumeMounts": [
+            {"name": "config", "readOnly": True, "mountPath": "/etc/config"},
+        ],
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "imagePullPolicy": "IfNotPresent",
+    }
+
+
+def _status(name: str, image: str, started: str, rng: random.Random) -> dict[str, Any]:
+    return {
+        "name": name,
+        "state": {"running": {"startedAt": started}},
+        "ready": True,
+        "restartCount": rng.randrange(3),
+        "image": image,
+        "imageID": f"{image.split(':')[0]}@sha256:{_hex(rng, 64)}",
+        "containerID": f"containerd://{_hex(rng, 64)}",
+        "started": True,
+    }
+
+
+def make_pod(i: int, rng: random.Random) -> Pod:
+    """One realistic pod, as the API server would send it (about 3.5 KB of JSON)."""
+    namespace = f"team-{i % NAMESPACES:02d}"
+    app = f"service-{i % APPS:03d}"
+    template_hash = _hex(rng, 10)
+    name = f"{app}-{template_hash}-{_hex(rng, 5)}"
+    started = f"2026-11-{1 + i % 27:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}Z"
+    image = f"registry.example.com/{namespace}/{app}:v1.{i % 40}.{i % 7}"
+    sidecar = "registry.example.com/platform/envoy:v1.31.2"
+    node = f"node-{i % 300:03d}.pool-a.example.internal"
+    conditions = [
+        {"type": kind, "status": "True", "lastTransitionTime": started}
+        for kind in (
+            "Initialized",
+            "Ready",
+            "ContainersReady",
+            "PodScheduled",
+        )
+    ]
+    managed_fields = [
+        {
+            "manager": "kube-controller-manager",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": started,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {
+                "f:metadata": {
+                    "f:generateName": {},
+                    "f:labels": {".": {}, "f:app": {}, "f:pod-template-hash": {}},
+                },
+            },
+        },
+        {
+            "manager": "kubelet",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": started,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {
+                "f:status": {
+                    "f:conditions": {'k:{"type":"Ready"}': {".": {}, "f:status": {}}},
+                    "f:containerStatuses": {},
+                    "f:podIP": {},
+                    "f:startTime": {},
+                }
+            },
+            "subresource": "status",
+        },
+    ]
+    return {
+        "kind": "Pod",
+        "apiVersion": "v1",
+        "metadata": {
+            "name": name,
+            "generateName": f"{app}-{template_hash}-",
+            "namespace": namespace,
+            "uid": _uid(rng),
+            "resourceVersion": str(100_000 + i),
+            "creationTimestamp": started,
+            "labels": {
+                "app": app,
+                "app.kubernetes.io/name": app,
+                "app.kubernetes.io/part-of": "storefront",
+                "pod-template-hash": template_hash,
+                "tier": ("frontend", "backend", "worker")[i % 3],
+            },
+            "annotations": {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": "9090",
+            },
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": f"{app}-{template_hash}",
+                    "uid": _uid(rng),
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
+            "managedFields": managed_fields,
+        },
+        "spec": {
+            "volumes": [
+                {"name": "config", "configMap": {"name": f"{app}-config", "defaultMode": 420}},
+                {"name": "tls", "secret": {"secretName": f"{app}-tls", "defaultMode": 420}},
+            ],
+            "containers": [
+                _container("app", image, 8080, "500m", "512Mi"),
+                {
+                    "name": "envoy",
+                    "image": sidecar,
+                    "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+                    "imagePullPolicy": "IfNotPresent",
+                },
+            ],
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "dnsPolicy": "ClusterFirst",
+            "serviceAccountName": "default",
+            "nodeName": node,
+            "securityContext": {},
+            "schedulerName": "default-scheduler",
+            "tolerations": [
+                {
+                    "key": "node.kubernetes.io/not-ready",
+                    "operator": "Exists",
+                    "effect": "NoExecute",
+                    "tolerationSeconds": 300,
+                },
+                {
+                    "key": "node.kubernetes.io/unreachable",
+                    "operator": "Exists",
+                    "effect": "NoExecute",
+                    "tolerationSeconds": 300,
+                },
+            ],
+            "priority": 0,
+            "enableServiceLinks": True,
+            "preemptionPolicy": "PreemptLowerPriority",
+        },
+        "status": {
+            "phase": "Running",
+            "conditions": conditions,
+            "hostIP": f"10.0.{i % 250}.{i % 200}",
+            "podIP": f"10.{100 + i % 100}.{i % 250}.{i % 240}",
+            "podIPs": [{"ip": f"10.{100 + i % 100}.{i % 250}.{i % 240}"}],
+            "startTime": started,
+            "containerStatuses": [
+                _status("app", image, started, rng),
+                _status("envoy", sidecar, started, rng),
+            ],
+            "qosClass": "Guaranteed",
+        },
+    }
+
+
+def app_index_func(obj: Pod) -> list[str]:
+    """The ``app`` label index."""
+    app = obj["metadata"].get("labels", {}).get("app")
+    return [] if app is None else [app]
+
+
+def rss_bytes() -> int:
+    """The resident set size of this process now (Linux), else the peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource  # only off Linux
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class GCMeter:
+    """Counts collections and the time spent in them, through ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._start
+            self.collections[info["generation"]] += 1
+
+    def reset(self) -> None:
+        self.seconds, self.collections = 0.0, [0, 0, 0]
+
+    def summary(self) -> str:
+        return f"gc: {self.collections[2]} full / {sum(self.collections)} collections, {self.seconds * 1000:.0f} ms"
+
+
+def timed(label: str, count: int, run: Callable[[], object], meter: GCMeter) -> None:
+    """Rates on this process's CPU time (the machine is shared); wall time in brackets."""
+    meter.reset()
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"  {label:<38} {count / cpu:>12,.0f} /s   ({count:,} in {cpu:.3f} s CPU, "
+        f"{wall:.3f} s wall; {meter.summary()})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--objects", type=int, default=100_000)
+    parser.add_argument("--lookups", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    n, rng = args.objects, random.Random(args.seed)
+
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), ""
+            )
+    except OSError:
+        pass
+    print(
+        f"machine: {platform.platform()}; {platform.python_implementation()} {platform.python_version()}; "
+        f"{os.cpu_count()} CPUs {cpu}".rstrip()
+    )
+    print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
+
+    meter = GCMeter()
+    gc.callbacks.append(meter)
+
+    # Decode pods from JSON, as an informer gets them (orjson shares dict-key strings).
+    rss_empty = rss_bytes()
+    json_bytes = 0
+    pods: list[Pod] = []
+    for i in range(n):
+        raw = orjson.dumps(make_pod(i, rng))
+        json_bytes += len(raw)
+        pods.append(orjson.loads(raw))
+    gc.collect()
+    rss_decoded = rss_bytes()
+    print(f"\n{n:,} pods, {json_bytes / n:,.0f} bytes of JSON each on average")
+
+    indexers = {NAMESPACE_INDEX: meta_namespace_index_func, "app": app_index_func}
+    indexer: Indexer[Pod] = Indexer(indexers=indexers)
+
+    # Updates: every pod once with a new resourceVersion; every tenth moves to another app.
+    updates: list[Pod] = []
+    for i, pod in enumerate(pods):
+        meta = dict(pod["metadata"])
+        meta["resourceVersion"] = str(200_000 + i)
+        if i % 10 == 0:
+            meta["labels"] = {**meta["labels"], "app": f"service-{(i + 7) % APPS:03d}"}
+        updates.append({**pod, "metadata": meta})
+    keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in pods]
+    namespaces = [f"team-{rng.randrange(NAMESPACES):02d}" for _ in range(args.lookups)]
+    apps = [f"service-{rng.randrange(APPS):03d}" for _ in range(args.lookups)]
+    random_keys = [keys[rng.randrange(n)] for _ in range(args.lookups)]
+
+    def add_all() -> None:
+        add = indexer.add
+        for pod in pods:
+            add(pod)
+
+    def update_all() -> None:
+        update = indexer.update
+        for pod in updates:
+            update(pod)
+
+    def delete_all() -> None:
+        delete = indexer.delete
+        for pod in pods:
+            delete(pod)
+
+    def lookups(name: str, values: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            by_index = indexer.by_index
+            for value in values:
+                by_index(name, value)
+
+        return run
+
+    def gets() -> None:
+        get_by_key = indexer.get_by_key
+        for key in random_keys:
+            get_by_key(key)
+
+    print(f"\nIndexer with indexes {sorted(indexers)} (gc enabled, as in an informer):")
+    timed("add (new keys)", n, add_all, meter)
+    gc.collect()
+    rss_stored = rss_bytes()
+    timed("update (10% change the app label)", n, update_all, meter)
+    per_ns, per_app = n // NAMESPACES, n // APPS
+    timed(
+        f"by_index namespace (~{per_ns:,} pods each)",
+        args.lookups,
+        lookups(NAMESPACE_INDEX, namespaces),
+        meter,
+    )
+    timed(f"by_index app (~{per_app:,} pods each)", args.lookups, lookups("app", apps), meter)
+    timed("get_by_key", args.lookups, gets, meter)
+    timed("replace (whole list, objects/s)", n, lambda: indexer.replace(pods, "1"), meter)
+
+    # GC pause with the pods stored (the informer's steady state).
+    updates.clear()  # only the stored pods stay alive
+    pauses = []
+    for _ in range(3):
+        start = time.process_time()
+        gc.collect()
+        pauses.append(time.process_time() - start)
+    tracked = len(gc.get_objects())
+    gc.freeze()
+    start = time.process_time()
+    gc.collect()
+    frozen = time.process_time() - start
+    gc.unfreeze()
+    print(
+        f"\nfull gc.collect() with {n:,} pods stored: {statistics.median(pauses) * 1000:.0f} ms CPU "
+        f"(median of 3; {tracked:,} GC-tracked objects, {tracked / n:.0f} per pod); "
+        f"after gc.freeze(): {frozen * 1000:.0f} ms"
+    )
+
+    timed("delete", n, delete_all, meter)
+
+    decoded = (rss_decoded - rss_empty) / n
+    index_cost = (rss_stored - rss_decoded) / n
+    print(
+        f"\nmemory: RSS +{decoded:,.0f} bytes per decoded pod ({decoded / (json_bytes / n):.1f}x its JSON); "
+        f"indexer +{index_cost:,.0f} bytes per stored pod (items dict, keys, 2 indexes); "
+        f"total {(decoded + index_cost) / (json_bytes / n):.1f}x JSON"
+    )
+    gc.callbacks.remove(meter)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""kinformer.informers: SharedInformerFactory and the HTTP lister-watchers (client-go ``informers``)."""
