@@ -50,9 +50,11 @@ class DeletedFinalStateUnknown:
 
 def object_meta(obj: object) -> Mapping[str, Any] | None:
     """``obj["metadata"]`` if ``obj`` is a mapping with a mapping under ``metadata``, else None."""
-    if isinstance(obj, Mapping):
+    # ``type(x) is dict`` first: decoded JSON is always a dict, and the ABC check costs more
+    # than the rest of a key computation (this runs several times per cache write).
+    if type(obj) is dict or isinstance(obj, Mapping):
         meta = obj.get("metadata")
-        if isinstance(meta, Mapping):
+        if type(meta) is dict or isinstance(meta, Mapping):
             return meta
     return None
 

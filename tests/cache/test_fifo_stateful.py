@@ -30,7 +30,7 @@ from kinformer.cache._real_fifo import RealFIFO
 
 KEYS = st.sampled_from(["a", "b", "c", "d", "e", "f"])
 KEY_LISTS = st.lists(KEYS, max_size=6)
-SETTINGS = settings(max_examples=50, stateful_step_count=50, deadline=None)
+SETTINGS = settings(max_examples=40, stateful_step_count=50, deadline=None)
 
 ORDERED = {DeltaType.ADDED, DeltaType.UPDATED, DeltaType.DELETED, DeltaType.REPLACED}
 

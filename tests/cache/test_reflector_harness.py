@@ -14,7 +14,7 @@ default stall timeout.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,13 +58,17 @@ def api_error(code: int, reason: str = "", message: str = "m", **details: Any) -
 
 
 class FakeStore:
-    """Records every call as a tuple; can be told to fail ``replace`` / ``resync`` / keys."""
+    """Records every call as a tuple.
+
+    ``fail_replace`` / ``fail_resync`` hold the indices (0-based) of the calls that raise
+    ``KeyFuncError``; objects without a name make add/update/delete raise it too.
+    """
 
     def __init__(
         self,
         *,
-        fail_replace: int = 0,
-        fail_resync: int = 0,
+        fail_replace: Collection[int] = (),
+        fail_resync: Collection[int] = (),
         transformer: Callable[[Any], Any] | None = None,
     ) -> None:
         self.calls: list[tuple[Any, ...]] = []
@@ -72,6 +76,8 @@ class FakeStore:
         self.fail_replace = fail_replace
         self.fail_resync = fail_resync
         self.transformer = transformer
+        self.replace_calls = 0
+        self.resync_calls = 0
 
     @staticmethod
     def _key(obj: Any) -> str:
@@ -90,15 +96,15 @@ class FakeStore:
         self.calls.append(("delete", self._key(obj)))
 
     def replace(self, objects: list[Any], resource_version: str) -> None:
-        if self.fail_replace:
-            self.fail_replace -= 1
+        self.replace_calls += 1
+        if self.replace_calls - 1 in self.fail_replace:
             raise KeyFuncError(objects, "replace refused")
         self.replaced.append((list(objects), resource_version))
         self.calls.append(("replace", tuple(self._key(o) for o in objects), resource_version))
 
     def resync(self) -> None:
-        if self.fail_resync:
-            self.fail_resync -= 1
+        self.resync_calls += 1
+        if self.resync_calls - 1 in self.fail_resync:
             raise KeyFuncError(None, "resync refused")
         self.calls.append(("resync",))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.stateful import (
@@ -38,7 +40,6 @@ def test_state_g3_pop_moves_the_head_from_dirty_to_processing() -> None:
     assert state.queued == (2,)
     assert state.dirty == {2}
     assert state.processing == {1}
-    assert not state.idle
 
 
 def test_state_g4_done_requeues_dirty_items_only() -> None:
@@ -51,7 +52,9 @@ def test_state_g4_done_requeues_dirty_items_only() -> None:
     assert state.done("a", 0.0) == 1
     assert state.done("b", 0.0) == 0
     assert state.queued == ("a",)
-    assert state.idle
+    assert not state.drained  # no drain requested
+    state.shutdown(drain=True)
+    assert state.drained
     assert state.done("a", 0.0) == 0  # queued, not processing: no duplicate (G-4 NOTE)
     assert state.queued == ("a",)
 
@@ -72,6 +75,7 @@ def test_state_g7_draining(drain: bool, processing: bool, draining: bool) -> Non
     state.shutdown(drain=drain)
     assert state.shutting_down
     assert state.draining is draining
+    assert state.drained is (drain and not processing)
 
 
 def test_state_g6_shutdown_cancels_a_pending_drain() -> None:
@@ -94,6 +98,8 @@ def test_state_g10_add_after_wakes_all_only_when_the_earliest_deadline_moves() -
     assert state.waiting == 2
     assert state.add_after("d", 2.0, 6.0) == 1  # "a" fell due on the way
     assert state.queued == ("c", "a")
+    assert state.add_after("e", 0.5, 6.0) == WAKE_ALL  # 6.5 is earlier than "b" (7.0)
+    assert state.add_after("f", 0.5, 6.0) == 0  # ties with the earliest: no need to wake
 
 
 def test_state_g11_wait_timeout_is_capped_by_the_heartbeat() -> None:
@@ -105,6 +111,13 @@ def test_state_g11_wait_timeout_is_capped_by_the_heartbeat() -> None:
     state.add_after("b", 100.0, 0.0)
     state.ready(4.0)
     assert state.wait_timeout(4.0) == MAX_WAIT
+    state.add_after("never", math.inf, 4.0)  # Go's InfDuration: waits forever
+    assert state.ready(1e300)
+    assert state.pop(1e300) == "a"
+    assert state.ready(1e300)
+    assert state.pop(1e300) == "b"
+    assert state.wait_timeout(1e300) is None
+    assert state.waiting == 1
 
 
 def test_state_g12_shutdown_clears_waiting_items() -> None:

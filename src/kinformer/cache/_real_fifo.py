@@ -439,7 +439,7 @@ class RealFIFO(_FIFOBase):
         limit = DEFAULT_BATCH_SIZE
         initial_count = self._initial_population_count
         if 0 < initial_count < limit:
-            pass  # never mix initial and later deltas
+            limit = initial_count  # never mix initial and later deltas
         key_func = self._key_func
         batch: list[Delta] = []
         seen: set[str] = set()

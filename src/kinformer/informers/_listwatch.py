@@ -86,7 +86,7 @@ class _Stream:
         return iter(self._events)
 
     def close(self) -> None:
-        self._events.close()
+        self._events.close()  # kinformer.transport.WatchEvents.close: safe from any thread
 
 
 @final

@@ -232,7 +232,8 @@ class _Parser:
 
 def _checked(key: str, operator: Operator, values: tuple[str, ...]) -> Requirement:
     try:
-        return _new_requirement(key, operator, values, nil_values=False, key_path="key")
+        # The key was validated by _key_and_inferred_operator (with the parser's "<nil>" path).
+        return _new_requirement(key, operator, values, check_key=False)
     except SelectorParseError as error:
         raise _ParseError(str(error)) from None
 

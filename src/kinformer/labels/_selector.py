@@ -128,7 +128,7 @@ class Requirement:
 
     def matches(self, labels: Mapping[str, str] | None) -> bool:
         """Whether ``labels`` satisfy this requirement (F-12); ``None`` means no labels."""
-        return _compile_requirement(self)(labels if labels is not None else _NO_LABELS)
+        return _compile((self,))(labels)
 
 
 _SYMBOLS: Final = {
@@ -143,13 +143,13 @@ _NO_LABELS: Final[Mapping[str, str]] = {}
 
 
 def _validation_errors(
-    key: str, operator: str, values: Sequence[str], *, nil_values: bool, key_path: str
+    key: str, operator: str, values: Sequence[str], *, nil_values: bool, check_key: bool
 ) -> list[str]:
     # NewRequirement's checks, in its order (F-11).
     errors = []
-    if problems := is_qualified_name(key):
-        errors.append(invalid(key_path, go_quote(key), "; ".join(problems)))
-    shown = go_string_slice(None if nil_values and not values else values)
+    if check_key and (problems := is_qualified_name(key)):
+        errors.append(invalid("key", go_quote(key), "; ".join(problems)))
+    shown = _LazySlice(None if nil_values and not values else values)
     if operator in (Operator.IN, Operator.NOT_IN):
         if not values:
             errors.append(
@@ -190,6 +190,18 @@ def _validation_errors(
     return errors
 
 
+class _LazySlice:
+    """``go_string_slice(values)``, formatted only if an error message needs it."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Sequence[str] | None) -> None:
+        self._values = values
+
+    def __str__(self) -> str:
+        return go_string_slice(self._values)
+
+
 def new_requirement(key: str, operator: Operator | str, values: Iterable[str] = ()) -> Requirement:
     """A validated requirement (``labels.NewRequirement``, F-11).
 
@@ -198,93 +210,92 @@ def new_requirement(key: str, operator: Operator | str, values: Iterable[str] = 
             ``values[0]: Invalid value: "abc": for 'Gt', 'Lt' operators, the value must be
             an integer``.
     """
-    return _new_requirement(key, operator, tuple(values), nil_values=False, key_path="key")
+    return _new_requirement(key, operator, tuple(values))
 
 
 def _new_requirement(
-    key: str, operator: Operator | str, values: tuple[str, ...], *, nil_values: bool, key_path: str
+    key: str,
+    operator: Operator | str,
+    values: tuple[str, ...],
+    *,
+    nil_values: bool = False,
+    check_key: bool = True,
 ) -> Requirement:
-    errors = _validation_errors(key, operator, values, nil_values=nil_values, key_path=key_path)
+    errors = _validation_errors(key, operator, values, nil_values=nil_values, check_key=check_key)
     if errors:
         raise SelectorParseError(aggregate(errors))
     return Requirement(key, Operator(operator), values)
 
 
 # --- compilation -------------------------------------------------------------------------
+#
+# A selector is compiled to ONE Python function whose body is the AND of one expression per
+# requirement, e.g. for "app=web,tier in (a,b),!canary":
+#
+#     def match(labels):
+#         if labels is None:
+#             labels = no_labels
+#         get = labels.get
+#         return k0 not in labels and get(k1) == v1 and get(k2) in s2
+#
+# Keys, values and sets are bound as names of the function's namespace, never spliced into
+# the source, so any key or value is safe. One call and no allocation per match: about 3x
+# faster than a chain of per-requirement closures (benchmarks/bench_selectors.py).
+# ``labels.get()`` is None for an absent key and None is never a value, so "absent" falls out
+# of the comparisons: absent fails =, ==, in and passes !=, notin (F-12).
 
-_Test = Callable[[Mapping[str, str]], bool]
+
+def _compare_int(raw: str | None, bound: int, greater: bool) -> bool:
+    """F-12 for gt/lt: the label is present, parses as int64 and compares."""
+    if raw is None:
+        return False
+    number = parse_int64(raw)
+    if number is None:
+        return False
+    return number > bound if greater else number < bound
 
 
-def _compile_requirement(req: Requirement) -> _Test:
-    key = req.key
+def _expression(index: int, req: Requirement, namespace: dict[str, object]) -> str:
+    key = f"k{index}"
+    namespace[key] = req.key
     op = req.operator
     if op is Operator.EXISTS:
-        return lambda labels: key in labels
+        return f"{key} in labels"
     if op is Operator.DOES_NOT_EXIST:
-        return lambda labels: key not in labels
-    if op in (Operator.GREATER_THAN, Operator.LESS_THAN):
+        return f"{key} not in labels"
+    if op is Operator.GREATER_THAN or op is Operator.LESS_THAN:
         bound = parse_int64(req.values[0]) if len(req.values) == 1 else None
         if bound is None:
-            # apimachinery: not exactly one integer value → never matches.
-            return lambda labels: False
-        greater = op is Operator.GREATER_THAN
-
-        def compare(labels: Mapping[str, str]) -> bool:
-            raw = labels.get(key)
-            if raw is None:
-                return False
-            number = parse_int64(raw)
-            if number is None:
-                return False
-            return number > bound if greater else number < bound
-
-        return compare
+            return "False"  # apimachinery: not exactly one integer value → never matches
+        namespace[f"b{index}"] = bound
+        return f"compare(get({key}), b{index}, {op is Operator.GREATER_THAN})"
     positive = op in (Operator.EQUALS, Operator.DOUBLE_EQUALS, Operator.IN)
-    # labels.get() is None for an absent key and None is never a value, so "absent" falls out
-    # of the comparisons: absent fails =/==/in and passes !=/notin (F-12).
     if len(req.values) == 1:
-        value = req.values[0]
-        if positive:
-            return lambda labels: labels.get(key) == value
-        return lambda labels: labels.get(key) != value
-    values = frozenset(req.values)
-    if positive:
-        return lambda labels: labels.get(key) in values
-    return lambda labels: labels.get(key) not in values
+        namespace[f"v{index}"] = req.values[0]
+        return f"get({key}) {'==' if positive else '!='} v{index}"
+    namespace[f"s{index}"] = frozenset(req.values)
+    return f"get({key}) {'in' if positive else 'not in'} s{index}"
 
 
 def _compile(requirements: tuple[Requirement, ...]) -> Matcher:
-    tests = tuple(_compile_requirement(r) for r in requirements)
-    no_labels = _NO_LABELS
-    if not tests:
-        return lambda labels: True
-    if len(tests) == 1:
-        (t0,) = tests
+    if not requirements:
+        return _match_everything
+    namespace: dict[str, object] = {"no_labels": _NO_LABELS, "compare": _compare_int}
+    body = " and ".join(_expression(i, r, namespace) for i, r in enumerate(requirements))
+    source = (
+        "def match(labels):\n"
+        "    if labels is None:\n"
+        "        labels = no_labels\n"
+        "    get = labels.get\n"
+        f"    return {body}\n"
+    )
+    exec(source, namespace)  # noqa: S102 - generated from fixed templates, data bound by name
+    matcher: Matcher = namespace["match"]  # type: ignore[assignment]
+    return matcher
 
-        def match1(labels: Mapping[str, str] | None) -> bool:
-            return t0(labels if labels is not None else no_labels)
 
-        return match1
-    if len(tests) == 2:
-        t0, t1 = tests
-
-        def match2(labels: Mapping[str, str] | None) -> bool:
-            if labels is None:
-                labels = no_labels
-            return t0(labels) and t1(labels)
-
-        return match2
-
-    def match_all(labels: Mapping[str, str] | None) -> bool:
-        if labels is None:
-            labels = no_labels
-        # A plain loop: all() over a generator costs a frame per call (hot path).
-        for test in tests:  # noqa: SIM110
-            if not test(labels):
-                return False
-        return True
-
-    return match_all
+def _match_everything(labels: Mapping[str, str] | None) -> bool:
+    return True
 
 
 def _match_nothing(labels: Mapping[str, str] | None) -> bool:
@@ -448,7 +459,7 @@ def from_label_selector(selector: Mapping[str, Any] | None) -> Selector:
     if not match_labels and not expressions:
         return _EVERYTHING
     requirements = [
-        _new_requirement(k, Operator.EQUALS, (match_labels[k],), nil_values=False, key_path="key")
+        _new_requirement(k, Operator.EQUALS, (match_labels[k],))
         for k in sorted(match_labels)
     ]
     for expression in expressions:
@@ -460,8 +471,6 @@ def from_label_selector(selector: Mapping[str, Any] | None) -> Selector:
             )
         values = tuple(expression.get("values") or ())
         requirements.append(
-            _new_requirement(
-                expression.get("key", ""), operator, values, nil_values=True, key_path="key"
-            )
+            _new_requirement(expression.get("key", ""), operator, values, nil_values=True)
         )
     return Selector(requirements)

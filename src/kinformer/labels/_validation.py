@@ -170,7 +170,7 @@ def go_string_slice(values: Sequence[str] | None) -> str:
     return "[]string{" + ", ".join(go_quote(v) for v in values) + "}"
 
 
-def invalid(path: str, rendered_value: str, detail: str) -> str:
+def invalid(path: str, rendered_value: object, detail: str) -> str:
     """The text of ``field.Invalid(path, value, detail)``; ``rendered_value`` is already formatted."""
     text = f"{path}: Invalid value: {rendered_value}"
     return f"{text}: {detail}" if detail else text

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Final, Self
+from typing import Any, Final, Self, final
 
 import httpx
 
@@ -96,6 +97,36 @@ def _watch_timeout(params: ListOptions) -> httpx.Timeout:
     if params.timeout_seconds is None:
         return _timeout(None)
     return _timeout(params.timeout_seconds + _WATCH_READ_GRACE)
+
+
+@final
+class WatchEvents:
+    """The events of an open watch (iterate once); :meth:`close` ends it from any thread.
+
+    Closing shuts the connection's socket down, which wakes a thread blocked reading it (a
+    plain ``close`` of the socket would not); that thread's iteration then ends with a
+    :class:`TransportError` or stops. Used by reflectors to abandon a stalled stream and
+    to stop promptly.
+    """
+
+    __slots__ = ("_events", "_response")
+
+    def __init__(self, events: Iterator[WatchEvent], response: httpx.Response) -> None:
+        self._events = events
+        self._response = response
+
+    def __iter__(self) -> Iterator[WatchEvent]:
+        return self._events
+
+    def __next__(self) -> WatchEvent:
+        return next(self._events)
+
+    def close(self) -> None:
+        stream = self._response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Base:
@@ -307,7 +338,7 @@ class Client(_Base):
                     content_type=response.headers.get("content-type"),
                     retry_after=response.headers.get("retry-after"),
                 )
-            yield self._events(response)
+            yield WatchEvents(self._events(response), response)
         finally:
             response.close()
 

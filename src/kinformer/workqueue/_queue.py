@@ -178,10 +178,9 @@ class QueueState(Generic[T]):
         ``None`` (wait for a wake-up only) when nothing is delayed, otherwise the time to the
         earliest deadline, at most :data:`MAX_WAIT` (the waiting loop's heartbeat, G-11).
         """
-        ready_at = self._waiting.next_ready_at()
-        if ready_at is None:
+        if self._next_due == math.inf:
             return None
-        return min(max(ready_at - now, 0.0), MAX_WAIT)
+        return min(max(self._next_due - now, 0.0), MAX_WAIT)
 
     def update_unfinished_work(self, now: float) -> None:
         """Recompute the unfinished-work gauges, if this queue records metrics (G-25)."""

@@ -56,7 +56,7 @@ class WorkQueue(Generic[T]):
         self._clock = clock
         self._lock = threading.Lock()
         self._not_empty = threading.Condition(self._lock)
-        self._idle = threading.Condition(self._lock)
+        self._drained = threading.Condition(self._lock)
         self._stop = threading.Condition(self._lock)
         self._core: QueueState[T] = QueueState(metrics=queue_metrics(name, metrics_provider))
         self._metrics_thread: threading.Thread | None = None
@@ -87,7 +87,7 @@ class WorkQueue(Generic[T]):
         with self._lock:
             self._wake(self._core.done(item, self._clock.now()))
             if self._core.drained:
-                self._idle.notify_all()
+                self._drained.notify_all()
 
     def __len__(self) -> int:
         """Queued items, not counting those being processed (G-5)."""
@@ -106,7 +106,7 @@ class WorkQueue(Generic[T]):
             self._core.shutdown(drain=True)
             self._wake_all()
             while self._core.draining:
-                self._clock.wait(self._idle, None)
+                self._clock.wait(self._drained, None)
 
     @property
     def shutting_down(self) -> bool:
@@ -123,7 +123,7 @@ class WorkQueue(Generic[T]):
 
     def _wake_all(self) -> None:
         self._not_empty.notify_all()
-        self._idle.notify_all()
+        self._drained.notify_all()
         self._stop.notify_all()
 
     def _update_metrics(self) -> None:

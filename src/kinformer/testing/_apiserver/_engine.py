@@ -936,8 +936,7 @@ class ApiServerState:
             state = storage.bucket(rtype.storage_key)
             keys = storage.sorted_keys(rtype.storage_key)
         else:
-            state = storage.state_at(rtype.storage_key, revision)
-            keys = sorted(state)
+            state, keys = storage.state_at(rtype.storage_key, revision)
         page = paginate(keys, state, namespace=namespace, start=start, limit=limit, matcher=matcher)
         if media.as_kind is not None:
             meta_prefix = _meta_prefix(media.meta_version)

@@ -241,7 +241,7 @@ def paginate(
     limit: int,
     matcher: Callable[[Stored], bool] | None,
 ) -> Page:
-    """Select one page from ``keys`` (sorted) of ``state``.
+    """Select one page from ``keys`` (the sorted keys of ``state``).
 
     ``start`` is relative to the list's prefix (a name in a namespaced list). With a limit,
     the page stops after ``limit`` matching items; ``next_start`` is set when keys remain
@@ -265,7 +265,6 @@ def paginate(
     if limit and len(items) >= limit and index < hi:
         last = items[-1]
         relative = last.key[len(prefix) :] if namespace else last.key
-        remaining = sum(1 for k in keys[index:hi] if k in state)
-        if remaining:
-            return Page(items, "/" + relative + "\x00", remaining)
+        # ``keys`` are exactly the keys of ``state``: what is left of the range is the rest.
+        return Page(items, "/" + relative + "\x00", hi - index)
     return Page(items, None, 0)

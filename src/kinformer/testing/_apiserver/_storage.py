@@ -192,6 +192,7 @@ class Storage:
         self.window_start = start_revision
         self.compacted = 0
         self.subscribers: dict[StorageKey, set[Subscriber]] = {}
+        self._past: tuple[tuple[StorageKey, int], dict[str, Stored], list[str]] | None = None
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -211,11 +212,16 @@ class Storage:
             self._sorted[skey] = keys
         return keys
 
-    def state_at(self, skey: StorageKey, revision: int) -> dict[str, Stored]:
-        """The objects of one resource as they were at ``revision`` (>= ``window_start``).
+    def state_at(self, skey: StorageKey, revision: int) -> tuple[dict[str, Stored], list[str]]:
+        """The objects of one resource as they were at ``revision`` (>= ``window_start``), and
+        their sorted keys.
 
-        Rolls the current state back through the history, newest event first.
+        Rolls the current state back through the history, newest event first. The last
+        answer is cached: a past state never changes, and paging through it asks again.
         """
+        cached = self._past
+        if cached is not None and cached[0] == (skey, revision):
+            return cached[1], cached[2]
         state = dict(self.bucket(skey))
         for event in reversed(self.history):
             if event.revision <= revision:
@@ -226,7 +232,9 @@ class Storage:
                 state.pop(event.new.key, None)
             elif event.old is not None:
                 state[event.old.key] = event.old
-        return state
+        keys = sorted(state)
+        self._past = ((skey, revision), state, keys)
+        return state, keys
 
     def events_since(self, skey: StorageKey, revision: int) -> Iterator[Event]:
         """Events of one resource with a revision above ``revision``, oldest first."""
