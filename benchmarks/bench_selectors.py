@@ -94,7 +94,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    print(f"machine: {platform.machine()} {_cpu_model()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}")
+    print(
+        f"machine: {platform.machine()} {_cpu_model()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
+    )
     print(f"python:  {platform.python_implementation()} {platform.python_version()}")
     print(f"command: {sys.executable} {' '.join(sys.argv)}")
     print()
@@ -104,7 +106,9 @@ def main() -> None:
     print(f"  {'selector':<78} {'parse/s':>11} {'cached/s':>11} {'matches/s':>12} {'hit %':>6}")
     for text in LABEL_SELECTORS:
         parses = [text] * args.parses
-        cold = best_rate(args.parses, lambda p=parses: [parse_labels_uncached(t) for t in p], args.repeat)
+        cold = best_rate(
+            args.parses, lambda p=parses: [parse_labels_uncached(t) for t in p], args.repeat
+        )
         warm = best_rate(args.parses, lambda p=parses: [labels.parse(t) for t in p], args.repeat)
         matches = labels.parse(text).matches
         rate = best_rate(args.maps, lambda m=matches: [m(x) for x in maps], args.repeat)
@@ -120,7 +124,9 @@ def main() -> None:
     print(f"  {'selector':<78} {'parse/s':>11} {'cached/s':>11} {'matches/s':>12} {'hit %':>6}")
     for text in FIELD_SELECTORS:
         parses = [text] * args.parses
-        cold = best_rate(args.parses, lambda p=parses: [parse_fields_uncached(t) for t in p], args.repeat)
+        cold = best_rate(
+            args.parses, lambda p=parses: [parse_fields_uncached(t) for t in p], args.repeat
+        )
         warm = best_rate(args.parses, lambda p=parses: [fields.parse(t) for t in p], args.repeat)
         matches = fields.parse(text).matches
         rate = best_rate(args.maps, lambda m=matches: [m(x) for x in sets], args.repeat)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kinformer._errors import TransportError
+from kinformer._errors import KeyFuncError, TransportError
 from kinformer.cache._reflector import STOP, OpenWatch, ReflectorOptions
 from tests.cache.test_reflector_harness import (
     START,
@@ -100,14 +100,19 @@ def test_temporary_store_uses_the_stores_transformer_twice_A_52_K_9() -> None:
     assert run.machine.counters().watch_lists == 1
 
 
-def test_initial_event_without_a_key_is_logged_and_the_rv_still_moves_A_26_A_50(
+def test_temporary_store_errors_are_logged_and_the_rv_still_moves_A_26_A_50(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    nameless = {"metadata": {"resourceVersion": "8"}, "kind": "Pod", "apiVersion": "v1"}
-    run = wl([watch(Event("MODIFIED", nameless), ev("ADDED", "a", "9"), bookmark("10", end=True))])
-    assert run.rvs[0] == ""  # candidate only; last_sync moves at the end bookmark
-    assert run.store.calls[0] == ("replace", ("a",), "10")
-    assert "temporary store refused" in caplog.text
+    def transformer(obj: Any) -> Any:
+        if obj["metadata"]["name"] == "bad":
+            raise KeyFuncError(obj, "refused by the transformer")
+        return obj
+
+    store = FakeStore(transformer=transformer)
+    run = wl([watch(ev("MODIFIED", "bad", "8"), ev("ADDED", "a", "9"), bookmark("10", end=True))], store=store)
+    assert store.calls[0] == ("replace", ("a",), "10")
+    assert "temporary store refused a MODIFIED event" in caplog.text
+    assert run.machine.counters().events == {"MODIFIED": 1, "ADDED": 1, "BOOKMARK": 1}
 
 
 @pytest.mark.parametrize(
@@ -164,9 +169,16 @@ def test_watch_list_failures_A_53_A_54_A_55(outcome: Any, expected: list[str]) -
     assert not any(entry.startswith("handler") for entry in run.log)  # logged, no handler
 
 
-def test_expired_watch_list_sets_the_unavailable_flag_A_53() -> None:
-    run = wl([listed("10"), watch(error_event(410, "Expired")), failed(410, "Expired"), watch(bookmark("20", end=True))])
-    # first iteration: watch-list refused → LIST; next iteration: watch-list from the last RV
+def test_expired_watch_list_retries_at_once_with_rv_empty_A_53_A_69() -> None:
+    run = wl(
+        [
+            failed(422, "Invalid"),
+            listed("10"),
+            watch(error_event(410, "Expired")),
+            failed(410, "Expired"),
+            watch(bookmark("20", end=True)),
+        ]
+    )
     assert run.log == [
         'WATCHLIST rv=""',
         "LIST rv=0 limit=500",
@@ -175,11 +187,11 @@ def test_expired_watch_list_sets_the_unavailable_flag_A_53() -> None:
         "WATCHLIST rv=10",
         'WATCHLIST rv=""',
         "WATCH rv=20",
-    ][: len(run.log)]
-    assert run.log[:2] == ['WATCHLIST rv=""', "LIST rv=0 limit=500"] or True
+    ]
+    assert not run.machine.is_last_sync_resource_version_unavailable
 
 
-def test_watch_list_rv_after_expiry_is_empty_then_cleared_A_50_A_53() -> None:
+def test_every_iteration_retries_watch_list_from_the_last_rv_A_50_A_60() -> None:
     run = wl(
         [
             watch(bookmark("10", end=True), error_event(410, "Expired")),
@@ -242,7 +254,7 @@ def test_bookmark_store_gets_no_bookmark_from_the_initial_stream_A_26_A_50() -> 
 
 
 def test_very_short_carried_over_stream_is_measured_from_the_bookmark_A_27_A_51() -> None:
-    run = wl([watch(advance(5), bookmark("2", end=True), end=closed(5.5)), listed("3")])
+    run = wl([watch(advance(5), bookmark("2", end=True), end=closed(5.5))])
     # closed 0.5 s after the bookmark with no further event: very short → relist
     assert run.log == ['WATCHLIST rv=""', "sleep", "WATCHLIST rv=2"]
     assert run.machine.counters().relists == {"very-short-watch": 1}

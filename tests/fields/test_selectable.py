@@ -17,13 +17,43 @@ from kinformer.fields import (
 # kube-apiserver v1.36.2 recordings: 04-list-semantics.json (82, 83, 86, 102, 103, 104) and
 # 08-crd.json (28, a custom resource whose CRD declares no selectableFields).
 RECORDED_REFUSALS = [
-    ("v1", "ConfigMap", "data.i=3", '"data.i" is not a known field selector: only "metadata.name", "metadata.namespace"', False),
-    ("v1", "ConfigMap", "metadata.labels.tier=frontend", '"metadata.labels.tier" is not a known field selector: only "metadata.name", "metadata.namespace"', False),
-    ("v1", "ConfigMap", "metadata.uid=x", '"metadata.uid" is not a known field selector: only "metadata.name", "metadata.namespace"', False),
-    ("v1", "Pod", "spec.containers.image=x", "field label not supported: spec.containers.image", False),
+    (
+        "v1",
+        "ConfigMap",
+        "data.i=3",
+        '"data.i" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        False,
+    ),
+    (
+        "v1",
+        "ConfigMap",
+        "metadata.labels.tier=frontend",
+        '"metadata.labels.tier" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        False,
+    ),
+    (
+        "v1",
+        "ConfigMap",
+        "metadata.uid=x",
+        '"metadata.uid" is not a known field selector: only "metadata.name", "metadata.namespace"',
+        False,
+    ),
+    (
+        "v1",
+        "Pod",
+        "spec.containers.image=x",
+        "field label not supported: spec.containers.image",
+        False,
+    ),
     ("v1", "Pod", "status.hostIP=192.0.2.10", "field label not supported: status.hostIP", False),
     ("v1", "Pod", "spec.nodename=node-a", "field label not supported: spec.nodename", False),
-    ("samplecontroller.k8s.io/v1alpha1", "Foo", "spec.replicas=4", "field label not supported: spec.replicas", True),
+    (
+        "samplecontroller.k8s.io/v1alpha1",
+        "Foo",
+        "spec.replicas=4",
+        "field label not supported: spec.replicas",
+        True,
+    ),
 ]
 
 
@@ -38,51 +68,130 @@ def test_check_field_selector_recorded_texts(
 
 # Texts from each kind's conversion function in k8s.io/kubernetes pkg/apis (not recorded).
 DERIVED_REFUSALS = [
-    ("apps/v1", "ReplicaSet", "status.replicas=1", '"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"'),
+    (
+        "apps/v1",
+        "ReplicaSet",
+        "status.replicas=1",
+        '"status.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    ),
     ("v1", "Node", "metadata.namespace=x", "field label not supported: metadata.namespace"),
     ("v1", "Namespace", "metadata.namespace=x", "field label not supported: metadata.namespace"),
     ("v1", "Secret", "data=x", "field label not supported: data"),
     ("v1", "Service", "spec.ports=x", "field label not supported: spec.ports"),
     ("v1", "ReplicationController", "spec.replicas=1", "field label not supported: spec.replicas"),
     ("v1", "Event", "regarding.kind=Pod", "field label not supported: regarding.kind"),
-    ("events.k8s.io/v1", "Event", "involvedObject.kind=Pod", "field label not supported: involvedObject.kind"),
-    ("batch/v1", "Job", "status.succeeded=1", 'field label "status.succeeded" not supported for Job'),
-    ("certificates.k8s.io/v1", "CertificateSigningRequest", "metadata.namespace=x", "field label not supported: metadata.namespace"),
-    ("certificates.k8s.io/v1beta1", "ClusterTrustBundle", "spec.trustBundle=x", "field label not supported: spec.trustBundle"),
-    ("certificates.k8s.io/v1", "PodCertificateRequest", "metadata.namespace=x", "field label not supported: metadata.namespace"),
-    ("resource.k8s.io/v1", "ResourceSlice", "spec.pool=x", "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: spec.pool"),
-    ("v1", "ConfigMap", "a\"b=x", '"a\\"b" is not a known field selector: only "metadata.name", "metadata.namespace"'),
+    (
+        "events.k8s.io/v1",
+        "Event",
+        "involvedObject.kind=Pod",
+        "field label not supported: involvedObject.kind",
+    ),
+    (
+        "batch/v1",
+        "Job",
+        "status.succeeded=1",
+        'field label "status.succeeded" not supported for Job',
+    ),
+    (
+        "certificates.k8s.io/v1",
+        "CertificateSigningRequest",
+        "metadata.namespace=x",
+        "field label not supported: metadata.namespace",
+    ),
+    (
+        "certificates.k8s.io/v1beta1",
+        "ClusterTrustBundle",
+        "spec.trustBundle=x",
+        "field label not supported: spec.trustBundle",
+    ),
+    (
+        "certificates.k8s.io/v1",
+        "PodCertificateRequest",
+        "metadata.namespace=x",
+        "field label not supported: metadata.namespace",
+    ),
+    (
+        "resource.k8s.io/v1",
+        "ResourceSlice",
+        "spec.pool=x",
+        "field label not supported for resource.k8s.io/v1, Kind=ResourceSlice: spec.pool",
+    ),
+    (
+        "v1",
+        "ConfigMap",
+        'a"b=x',
+        '"a\\"b" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    ),
 ]
 
 
 @pytest.mark.parametrize(("api_version", "kind", "text", "message"), DERIVED_REFUSALS)
-def test_check_field_selector_per_kind_texts(api_version: str, kind: str, text: str, message: str) -> None:
+def test_check_field_selector_per_kind_texts(
+    api_version: str, kind: str, text: str, message: str
+) -> None:
     with pytest.raises(SelectorParseError) as info:
         check_field_selector(api_version, kind, parse(text))
     assert str(info.value) == message
 
 
 def test_check_field_selector_first_refused_term_in_selector_order_wins() -> None:
-    with pytest.raises(SelectorParseError, match="^field label not supported: a$"):
+    with pytest.raises(SelectorParseError, match=r"^field label not supported: a$"):
         check_field_selector("v1", "Pod", parse("z=1,metadata.name=x,a=2"))
 
 
 @pytest.mark.parametrize(
     ("api_version", "kind", "text", "converted"),
     [
-        ("v1", "ConfigMap", "metadata.name=a,metadata.namespace=b", "metadata.name=a,metadata.namespace=b"),
+        (
+            "v1",
+            "ConfigMap",
+            "metadata.name=a,metadata.namespace=b",
+            "metadata.name=a,metadata.namespace=b",
+        ),
         ("v1", "Pod", "spec.host=n1", "spec.nodeName=n1"),
-        ("v1", "Pod", "status.podIPs=10.0.0.1,spec.hostNetwork=true", "spec.hostNetwork=true,status.podIPs=10.0.0.1"),
-        ("v1", "Node", "spec.unschedulable=true,metadata.name=n", "metadata.name=n,spec.unschedulable=true"),
-        ("events.k8s.io/v1", "Event", "regarding.name=p,reportingController=c", "involvedObject.name=p,reportingComponent=c"),
-        ("v1", "Event", "involvedObject.name=p,source=kubelet", "involvedObject.name=p,source=kubelet"),
+        (
+            "v1",
+            "Pod",
+            "status.podIPs=10.0.0.1,spec.hostNetwork=true",
+            "spec.hostNetwork=true,status.podIPs=10.0.0.1",
+        ),
+        (
+            "v1",
+            "Node",
+            "spec.unschedulable=true,metadata.name=n",
+            "metadata.name=n,spec.unschedulable=true",
+        ),
+        (
+            "events.k8s.io/v1",
+            "Event",
+            "regarding.name=p,reportingController=c",
+            "involvedObject.name=p,reportingComponent=c",
+        ),
+        (
+            "v1",
+            "Event",
+            "involvedObject.name=p,source=kubelet",
+            "involvedObject.name=p,source=kubelet",
+        ),
         ("batch/v1", "Job", "status.successful=1", "status.successful=1"),
-        ("resource.k8s.io/v1", "ResourceSlice", "spec.driver=d,spec.nodeName=n", "spec.driver=d,spec.nodeName=n"),
-        ("rbac.authorization.k8s.io/v1", "ClusterRole", "metadata.namespace=", "metadata.namespace="),
+        (
+            "resource.k8s.io/v1",
+            "ResourceSlice",
+            "spec.driver=d,spec.nodeName=n",
+            "spec.driver=d,spec.nodeName=n",
+        ),
+        (
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRole",
+            "metadata.namespace=",
+            "metadata.namespace=",
+        ),
         ("v1", "Pod", "", ""),
     ],
 )
-def test_convert_field_selector_accepts_and_renames(api_version: str, kind: str, text: str, converted: str) -> None:
+def test_convert_field_selector_accepts_and_renames(
+    api_version: str, kind: str, text: str, converted: str
+) -> None:
     selector = parse(text)
     assert str(convert_field_selector(api_version, kind, selector)) == converted
     check_field_selector(api_version, kind, selector)
@@ -90,18 +199,25 @@ def test_convert_field_selector_accepts_and_renames(api_version: str, kind: str,
 
 def test_convert_field_selector_custom_resources() -> None:
     selector = parse("metadata.namespace=d,spec.color=red")
-    with pytest.raises(SelectorParseError, match="^field label not supported: spec.color$"):
+    with pytest.raises(SelectorParseError, match=r"^field label not supported: spec\.color$"):
         check_field_selector("example.com/v1", "Widget", selector, custom_resource=True)
     converted = convert_field_selector(
         "example.com/v1", "Widget", selector, custom_resource=True, custom_fields=[".spec.color"]
     )
     assert converted == selector
-    with pytest.raises(SelectorParseError, match="^field label not supported: metadata.namespace$"):
+    with pytest.raises(
+        SelectorParseError, match=r"^field label not supported: metadata\.namespace$"
+    ):
         check_field_selector(
-            "example.com/v1", "Widget", selector, custom_resource=True, namespaced=False, custom_fields=["spec.color"]
+            "example.com/v1",
+            "Widget",
+            selector,
+            custom_resource=True,
+            namespaced=False,
+            custom_fields=["spec.color"],
         )
     # A custom resource is not a ConfigMap: same kind name, different converter.
-    with pytest.raises(SelectorParseError, match='^"spec.color" is not a known field selector'):
+    with pytest.raises(SelectorParseError, match=r'^"spec\.color" is not a known field selector'):
         check_field_selector("example.com/v1", "Widget", selector)
 
 
@@ -169,9 +285,32 @@ def test_selectable_fields_pod_ip(status: dict[str, Any], ip: str) -> None:
 def test_selectable_fields_pods_recorded_queries() -> None:
     # 04-list-semantics.json 92..101: which of three pods each pods fieldSelector returned.
     pods = [
-        _pod(spec={"nodeName": "node-a", "restartPolicy": "Always", "schedulerName": "default-scheduler", "serviceAccountName": "default"}, status={"phase": "Running", "podIP": "10.1.2.3", "podIPs": [{"ip": "10.1.2.3"}]}),
-        _pod(spec={"nodeName": "node-b", "restartPolicy": "Always", "schedulerName": "default-scheduler", "serviceAccountName": "default"}, status={"phase": "Pending"}),
-        _pod(spec={"restartPolicy": "Always", "schedulerName": "default-scheduler", "serviceAccountName": "default"}, status={"phase": "Pending"}),
+        _pod(
+            spec={
+                "nodeName": "node-a",
+                "restartPolicy": "Always",
+                "schedulerName": "default-scheduler",
+                "serviceAccountName": "default",
+            },
+            status={"phase": "Running", "podIP": "10.1.2.3", "podIPs": [{"ip": "10.1.2.3"}]},
+        ),
+        _pod(
+            spec={
+                "nodeName": "node-b",
+                "restartPolicy": "Always",
+                "schedulerName": "default-scheduler",
+                "serviceAccountName": "default",
+            },
+            status={"phase": "Pending"},
+        ),
+        _pod(
+            spec={
+                "restartPolicy": "Always",
+                "schedulerName": "default-scheduler",
+                "serviceAccountName": "default",
+            },
+            status={"phase": "Pending"},
+        ),
     ]
     counts = {
         "spec.nodeName=node-a": 1,
@@ -193,21 +332,100 @@ def test_selectable_fields_pods_recorded_queries() -> None:
 @pytest.mark.parametrize(
     ("obj", "expected"),
     [
-        ({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}, "spec": {"unschedulable": True}}, {"spec.unschedulable": "true", "metadata.namespace": ""}),
-        ({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}}, {"spec.unschedulable": "false"}),
-        ({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns"}, "status": {"phase": "Terminating"}}, {"status.phase": "Terminating"}),
-        ({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "d"}, "type": "Opaque"}, {"type": "Opaque", "metadata.namespace": "d"}),
-        ({"apiVersion": "v1", "kind": "Service", "spec": {"clusterIP": "None", "type": "ClusterIP"}}, {"spec.clusterIP": "None", "spec.type": "ClusterIP", "metadata.name": ""}),
-        ({"apiVersion": "v1", "kind": "ReplicationController", "status": {"replicas": 3}}, {"status.replicas": "3"}),
-        ({"apiVersion": "v1", "kind": "ReplicationController", "status": {"replicas": True}}, {"status.replicas": "0"}),
+        (
+            {
+                "apiVersion": "v1",
+                "kind": "Node",
+                "metadata": {"name": "n"},
+                "spec": {"unschedulable": True},
+            },
+            {"spec.unschedulable": "true", "metadata.namespace": ""},
+        ),
+        (
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}},
+            {"spec.unschedulable": "false"},
+        ),
+        (
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": "ns"},
+                "status": {"phase": "Terminating"},
+            },
+            {"status.phase": "Terminating"},
+        ),
+        (
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "s", "namespace": "d"},
+                "type": "Opaque",
+            },
+            {"type": "Opaque", "metadata.namespace": "d"},
+        ),
+        (
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "spec": {"clusterIP": "None", "type": "ClusterIP"},
+            },
+            {"spec.clusterIP": "None", "spec.type": "ClusterIP", "metadata.name": ""},
+        ),
+        (
+            {"apiVersion": "v1", "kind": "ReplicationController", "status": {"replicas": 3}},
+            {"status.replicas": "3"},
+        ),
+        (
+            {"apiVersion": "v1", "kind": "ReplicationController", "status": {"replicas": True}},
+            {"status.replicas": "0"},
+        ),
         ({"apiVersion": "v1", "kind": "ReplicationController"}, {"status.replicas": "0"}),
-        ({"apiVersion": "batch/v1", "kind": "Job", "status": {"succeeded": 2}}, {"status.successful": "2"}),
+        (
+            {"apiVersion": "batch/v1", "kind": "Job", "status": {"succeeded": 2}},
+            {"status.successful": "2"},
+        ),
         ({"apiVersion": "batch/v1", "kind": "Job"}, {"status.successful": "0"}),
-        ({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "spec": {"signerName": "example.com/s"}}, {"spec.signerName": "example.com/s"}),
-        ({"apiVersion": "certificates.k8s.io/v1beta1", "kind": "ClusterTrustBundle", "spec": {"signerName": "x/y"}}, {"spec.signerName": "x/y"}),
-        ({"apiVersion": "certificates.k8s.io/v1", "kind": "PodCertificateRequest", "spec": {"signerName": "s", "podName": "p", "nodeName": "n"}}, {"spec.signerName": "s", "spec.podName": "p", "spec.nodeName": "n"}),
-        ({"apiVersion": "resource.k8s.io/v1", "kind": "ResourceSlice", "spec": {"driver": "gpu.example.com", "nodeName": "n"}}, {"spec.driver": "gpu.example.com", "spec.nodeName": "n"}),
-        ({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "d"}, "data": {"i": "3"}}, {"metadata.name": "c", "metadata.namespace": "d"}),
+        (
+            {
+                "apiVersion": "certificates.k8s.io/v1",
+                "kind": "CertificateSigningRequest",
+                "spec": {"signerName": "example.com/s"},
+            },
+            {"spec.signerName": "example.com/s"},
+        ),
+        (
+            {
+                "apiVersion": "certificates.k8s.io/v1beta1",
+                "kind": "ClusterTrustBundle",
+                "spec": {"signerName": "x/y"},
+            },
+            {"spec.signerName": "x/y"},
+        ),
+        (
+            {
+                "apiVersion": "certificates.k8s.io/v1",
+                "kind": "PodCertificateRequest",
+                "spec": {"signerName": "s", "podName": "p", "nodeName": "n"},
+            },
+            {"spec.signerName": "s", "spec.podName": "p", "spec.nodeName": "n"},
+        ),
+        (
+            {
+                "apiVersion": "resource.k8s.io/v1",
+                "kind": "ResourceSlice",
+                "spec": {"driver": "gpu.example.com", "nodeName": "n"},
+            },
+            {"spec.driver": "gpu.example.com", "spec.nodeName": "n"},
+        ),
+        (
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "c", "namespace": "d"},
+                "data": {"i": "3"},
+            },
+            {"metadata.name": "c", "metadata.namespace": "d"},
+        ),
         ({"kind": "Pod", "metadata": "junk"}, {"metadata.name": "", "metadata.namespace": ""}),
     ],
 )
@@ -227,7 +445,15 @@ def test_selectable_fields_core_event_source_falls_back_to_reporting_component()
         "apiVersion": "v1",
         "kind": "Event",
         "metadata": {"name": "e", "namespace": "d"},
-        "involvedObject": {"kind": "Pod", "namespace": "d", "name": "p", "uid": "u", "apiVersion": "v1", "resourceVersion": "5", "fieldPath": "spec"},
+        "involvedObject": {
+            "kind": "Pod",
+            "namespace": "d",
+            "name": "p",
+            "uid": "u",
+            "apiVersion": "v1",
+            "resourceVersion": "5",
+            "fieldPath": "spec",
+        },
         "reason": "Started",
         "reportingComponent": "kubelet",
         "type": "Normal",
@@ -257,7 +483,9 @@ def test_selectable_fields_events_k8s_io_event_uses_canonical_labels() -> None:
     assert fields["source"] == "kubelet"
     event["deprecatedSource"] = {"component": "old"}
     assert selectable_fields(event)["source"] == "old"
-    selector = convert_field_selector("events.k8s.io/v1", "Event", parse("regarding.kind=Pod,regarding.name=p"))
+    selector = convert_field_selector(
+        "events.k8s.io/v1", "Event", parse("regarding.kind=Pod,regarding.name=p")
+    )
     assert selector.matches(fields)
 
 
@@ -268,7 +496,10 @@ def test_selectable_fields_custom_fields() -> None:
         "metadata": {"name": "w", "namespace": "d"},
         "spec": {"color": "red", "size": 3, "shiny": False, "tags": ["x"]},
     }
-    fields = selectable_fields(obj, custom_fields=[".spec.color", "spec.size", ".spec.shiny", ".spec.tags", ".spec.missing"])
+    fields = selectable_fields(
+        obj,
+        custom_fields=[".spec.color", "spec.size", ".spec.shiny", ".spec.tags", ".spec.missing"],
+    )
     assert fields == {
         "metadata.name": "w",
         "metadata.namespace": "d",
@@ -278,4 +509,9 @@ def test_selectable_fields_custom_fields() -> None:
         "spec.tags": "",
         "spec.missing": "",
     }
-    assert selectable_fields({**obj, "spec": {"shiny": True}}, custom_fields=[".spec.shiny"])["spec.shiny"] == "true"
+    assert (
+        selectable_fields({**obj, "spec": {"shiny": True}}, custom_fields=[".spec.shiny"])[
+            "spec.shiny"
+        ]
+        == "true"
+    )

@@ -38,7 +38,10 @@ EQ, NE = Operator.EQUALS, Operator.NOT_EQUALS
         ("=b", (("", EQ, "b"),)),
         ("=", ()),  # Transform drops a term with empty field and value
         ("=,a=b", (("a", EQ, "b"),)),
-        ("b=1,a==2,c!=3", (("a", EQ, "2"), ("b", EQ, "1"), ("c", NE, "3"))),  # F-30 sorted raw terms
+        (
+            "b=1,a==2,c!=3",
+            (("a", EQ, "2"), ("b", EQ, "1"), ("c", NE, "3")),
+        ),  # F-30 sorted raw terms
         ("a=1,,b=2,", (("a", EQ, "1"), ("b", EQ, "2"))),  # empty terms skipped
         (" a = b ", ((" a ", EQ, " b "),)),  # no trimming (F-31)
         ("x=a\\,b", (("x", EQ, "a,b"),)),  # escaped comma does not split
@@ -46,10 +49,15 @@ EQ, NE = Operator.EQUALS, Operator.NOT_EQUALS
         ("a!b=c", (("a!b", EQ, "c"),)),
         ("a=!b", (("a", EQ, "!b"),)),
         ("a!=\\=b", (("a", NE, "=b"),)),
-        ("metadata.name=cm-03,metadata.name=cm-04", (("metadata.name", EQ, "cm-03"), ("metadata.name", EQ, "cm-04"))),
+        (
+            "metadata.name=cm-03,metadata.name=cm-04",
+            (("metadata.name", EQ, "cm-03"), ("metadata.name", EQ, "cm-04")),
+        ),
     ],
 )
-def test_parse_f30_f31_f32_valid(text: str, requirements: tuple[tuple[str, Operator, str], ...]) -> None:
+def test_parse_f30_f31_f32_valid(
+    text: str, requirements: tuple[tuple[str, Operator, str], ...]
+) -> None:
     selector = parse(text)
     assert selector.requirements == requirements
     assert all(isinstance(r, FieldRequirement) for r in selector.requirements)
@@ -67,7 +75,10 @@ RECORDED = [
 
 DERIVED = [
     ("a=b,c", "invalid selector: 'a=b,c'; can't understand 'c'"),
-    ("a===b", "invalid field selector: unescaped character in value: 61"),  # Go prints the rune as a number
+    (
+        "a===b",
+        "invalid field selector: unescaped character in value: 61",
+    ),  # Go prints the rune as a number
     ("a=b=c", "invalid field selector: unescaped character in value: 61"),
     ("a!==b", "invalid field selector: unescaped character in value: 61"),
     ("a=\\x", "invalid field selector: invalid escape sequence: \\x"),
@@ -83,7 +94,9 @@ def test_parse_f31_f32_errors(text: str, message: str) -> None:
 
 
 def test_unescape_value_f32_unescaped_comma() -> None:
-    with pytest.raises(SelectorParseError, match="^invalid field selector: unescaped character in value: 44$"):
+    with pytest.raises(
+        SelectorParseError, match=r"^invalid field selector: unescaped character in value: 44$"
+    ):
         unescape_value("a,b")
     assert unescape_value("plain") == "plain"
 
@@ -129,9 +142,13 @@ def test_field_selector_f34_requires_exact_match() -> None:
 
 
 def test_field_selector_nothing_and_everything() -> None:
-    assert everything().empty and everything().matches({})
-    assert not nothing().empty and nothing().matches_nothing and not nothing().matches({})
-    assert str(nothing()) == "" and repr(nothing()) == "FieldSelector(nothing)"
+    assert everything().empty
+    assert everything().matches({})
+    assert not nothing().empty
+    assert nothing().matches_nothing
+    assert not nothing().matches({})
+    assert str(nothing()) == ""
+    assert repr(nothing()) == "FieldSelector(nothing)"
     assert repr(parse("a=b")) == "FieldSelector('a=b')"
     with pytest.raises(ValueError, match="matches nothing"):
         FieldSelector([("a", EQ, "b")], matches_nothing=True)
@@ -149,7 +166,9 @@ def test_field_selector_constructors() -> None:
 
 def test_field_selector_transform() -> None:
     selector = parse("a=1,b!=2,c=3")
-    renamed = selector.transform(lambda f, v: ("" if f == "c" else f.upper(), "" if f == "c" else v))
+    renamed = selector.transform(
+        lambda f, v: ("" if f == "c" else f.upper(), "" if f == "c" else v)
+    )
     assert str(renamed) == "A=1,B!=2"
     assert nothing().transform(lambda f, v: (f, v)) is nothing()
 
@@ -178,7 +197,10 @@ _VALUE = st.text(alphabet="ab,=\\ !", max_size=5)
 
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(_FIELD, st.sampled_from([EQ, NE]), _VALUE), max_size=4), st.dictionaries(_FIELD, _VALUE))
+@given(
+    st.lists(st.tuples(_FIELD, st.sampled_from([EQ, NE]), _VALUE), max_size=4),
+    st.dictionaries(_FIELD, _VALUE),
+)
 def test_field_selector_f30_f34_round_trip_and_matching(
     terms: list[tuple[str, Operator, str]], fields: dict[str, str]
 ) -> None:

@@ -33,7 +33,7 @@ RECORDED_ERRORS = [
     ("tier=bad value!", "found 'value', expected: ',' or 'end of string'"),
     (
         "idx>abc",
-        "unable to parse requirement: values[0]: Invalid value: \"abc\": "
+        'unable to parse requirement: values[0]: Invalid value: "abc": '
         "for 'Gt', 'Lt' operators, the value must be an integer",
     ),
     ("a in b", "unable to parse requirement: found 'b' expected: '('"),
@@ -63,16 +63,19 @@ DERIVED_ERRORS = [
     ("a=b=c", "found '=', expected: ',' or 'end of string'"),
     (
         "a>x",
-        "unable to parse requirement: values[0]: Invalid value: \"x\": "
+        'unable to parse requirement: values[0]: Invalid value: "x": '
         "for 'Gt', 'Lt' operators, the value must be an integer",
     ),
     (
         "a>",
-        "unable to parse requirement: values[0]: Invalid value: \"\": "
+        'unable to parse requirement: values[0]: Invalid value: "": '
         "for 'Gt', 'Lt' operators, the value must be an integer",
     ),
     ("a in (b c)", "unable to parse requirement: found 'c', expected: ',' or ')'"),
-    ("a<-5", f'unable to parse requirement: values[0][a]: Invalid value: "-5": {_VALUE_REGEX_ERROR}'),
+    (
+        "a<-5",
+        f'unable to parse requirement: values[0][a]: Invalid value: "-5": {_VALUE_REGEX_ERROR}',
+    ),
     ("a in (=)", "unable to parse requirement: found '=', expected: ',', ')' or identifier"),
     ("a in (b,=)", "unable to parse requirement: found '=', expected: ',', or identifier"),
     ("a in (,,)", "unable to parse requirement: found ')', expected: ',', or identifier"),
@@ -94,13 +97,16 @@ DERIVED_ERRORS = [
     ),
     (
         "a/b/c",
-        "unable to parse requirement: <nil>: Invalid value: \"a/b/c\": a qualified name must "
+        'unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name must '
         "consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
         "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
         "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
         "subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ),
-    ("/a", 'unable to parse requirement: <nil>: Invalid value: "/a": prefix part must be non-empty'),
+    (
+        "/a",
+        'unable to parse requirement: <nil>: Invalid value: "/a": prefix part must be non-empty',
+    ),
     (
         "x=b/c",
         f'unable to parse requirement: values[0][x]: Invalid value: "b/c": {_VALUE_REGEX_ERROR}',
@@ -200,7 +206,10 @@ VALID = [
         "example.com/my-app_1.x=V.1-_z",
         (_req("example.com/my-app_1.x", Operator.EQUALS, "V.1-_z"),),
     ),
-    ("z,y=1,x", (_req("x", Operator.EXISTS), _req("y", Operator.EQUALS, "1"), _req("z", Operator.EXISTS))),
+    (
+        "z,y=1,x",
+        (_req("x", Operator.EXISTS), _req("y", Operator.EQUALS, "1"), _req("z", Operator.EXISTS)),
+    ),
     ("a=1,a!=2", (_req("a", Operator.EQUALS, "1"), _req("a", Operator.NOT_EQUALS, "2"))),
 ]
 
@@ -223,7 +232,15 @@ def test_parse_f18_requirements_sorted_by_key_stably() -> None:
         ("===", [(_Token.DOUBLE_EQUALS, "=="), (_Token.EQUALS, "=")]),
         ("<>", [(_Token.LESS, "<"), (_Token.GREATER, ">")]),
         ("!==", [(_Token.NOT_EQUALS, "!="), (_Token.EQUALS, "=")]),
-        ("a(b)", [(_Token.IDENTIFIER, "a"), (_Token.OPEN_PAREN, "("), (_Token.IDENTIFIER, "b"), (_Token.CLOSE_PAREN, ")")]),
+        (
+            "a(b)",
+            [
+                (_Token.IDENTIFIER, "a"),
+                (_Token.OPEN_PAREN, "("),
+                (_Token.IDENTIFIER, "b"),
+                (_Token.CLOSE_PAREN, ")"),
+            ],
+        ),
         (" in notin x ", [(_Token.IN, "in"), (_Token.NOT_IN, "notin"), (_Token.IDENTIFIER, "x")]),
         ("é\u00a0x", [(_Token.IDENTIFIER, "é\u00a0x")]),
     ],

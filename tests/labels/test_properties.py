@@ -11,7 +11,21 @@ from kinformer.labels import Operator, Requirement, Selector, parse
 from kinformer.labels._parser import parse_uncached
 
 KEYS = ["a", "b", "app", "tier", "in", "notin", "example.com/x", "k8s.io/Name_1"]
-VALUES = ["", "x", "y", "web", "in", "notin", "A.b-c_d", "0", "7", "-3", "+4", "12", "9223372036854775807"]
+VALUES = [
+    "",
+    "x",
+    "y",
+    "web",
+    "in",
+    "notin",
+    "A.b-c_d",
+    "0",
+    "7",
+    "-3",
+    "+4",
+    "12",
+    "9223372036854775807",
+]
 INTS = ["0", "1", "7", "12", "9223372036854775807", "+3"]
 
 _SET_OPS = {Operator.IN: "in", Operator.NOT_IN: "notin"}
@@ -37,7 +51,9 @@ def requirement_texts(draw: st.DrawFn) -> str:
     if op is Operator.DOES_NOT_EXIST:
         return f"{sp[0]}!{sp[1]}{key}{sp[2]}"
     if op in _SET_OPS:
-        values = draw(st.lists(st.sampled_from([v for v in _LABEL_VALUES if v]), min_size=1, max_size=4))
+        values = draw(
+            st.lists(st.sampled_from([v for v in _LABEL_VALUES if v]), min_size=1, max_size=4)
+        )
         inner = ",".join(values)
         return f"{sp[0]}{key} {_SET_OPS[op]}{sp[1]}({inner}){sp[2]}"
     if op in (Operator.GREATER_THAN, Operator.LESS_THAN):

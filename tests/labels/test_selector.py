@@ -27,7 +27,17 @@ from kinformer.labels._selector import parse_int64
 
 
 def test_operator_f10_values_are_apimachinerys() -> None:
-    assert [op.value for op in Operator] == ["=", "==", "!=", "in", "notin", "exists", "!", "gt", "lt"]
+    assert [op.value for op in Operator] == [
+        "=",
+        "==",
+        "!=",
+        "in",
+        "notin",
+        "exists",
+        "!",
+        "gt",
+        "lt",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -51,13 +61,48 @@ def test_new_requirement_f11_valid(key: str, op: Operator, values: tuple[str, ..
 @pytest.mark.parametrize(
     ("key", "op", "values", "message"),
     [
-        ("a", Operator.IN, (), "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"),
-        ("a", Operator.NOT_IN, (), "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"),
-        ("a", Operator.EQUALS, ("x", "y"), 'values: Invalid value: []string{"x", "y"}: exact-match compatibility requires one single value'),
-        ("a", Operator.NOT_EQUALS, (), "values: Invalid value: []string{}: exact-match compatibility requires one single value"),
-        ("a", Operator.EXISTS, ("x",), 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'),
-        ("a", Operator.DOES_NOT_EXIST, ("x",), 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'),
-        ("a", Operator.GREATER_THAN, (), "values: Invalid value: []string{}: for 'Gt', 'Lt' operators, exactly one value is required"),
+        (
+            "a",
+            Operator.IN,
+            (),
+            "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+        ),
+        (
+            "a",
+            Operator.NOT_IN,
+            (),
+            "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+        ),
+        (
+            "a",
+            Operator.EQUALS,
+            ("x", "y"),
+            'values: Invalid value: []string{"x", "y"}: exact-match compatibility requires one single value',
+        ),
+        (
+            "a",
+            Operator.NOT_EQUALS,
+            (),
+            "values: Invalid value: []string{}: exact-match compatibility requires one single value",
+        ),
+        (
+            "a",
+            Operator.EXISTS,
+            ("x",),
+            'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
+        ),
+        (
+            "a",
+            Operator.DOES_NOT_EXIST,
+            ("x",),
+            'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
+        ),
+        (
+            "a",
+            Operator.GREATER_THAN,
+            (),
+            "values: Invalid value: []string{}: for 'Gt', 'Lt' operators, exactly one value is required",
+        ),
         (
             "a",
             Operator.LESS_THAN,
@@ -65,11 +110,23 @@ def test_new_requirement_f11_valid(key: str, op: Operator, values: tuple[str, ..
             "[values: Invalid value: []string{\"1\", \"x\"}: for 'Gt', 'Lt' operators, exactly one value is required, "
             "values[1]: Invalid value: \"x\": for 'Gt', 'Lt' operators, the value must be an integer]",
         ),
-        ("", Operator.EXISTS, (), 'key: Invalid value: "": name part must be non-empty; name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character (e.g. \'MyName\',  or \'my.name\',  or \'123-abc\', regex used for validation is \'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\')'),
-        ("a", "~", (), 'operator: Unsupported value: "~": supported values: "in", "notin", "=", "==", "!=", "exists", "!", "gt", "lt"'),
+        (
+            "",
+            Operator.EXISTS,
+            (),
+            "key: Invalid value: \"\": name part must be non-empty; name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        ),
+        (
+            "a",
+            "~",
+            (),
+            'operator: Unsupported value: "~": supported values: "in", "notin", "=", "==", "!=", "exists", "!", "gt", "lt"',
+        ),
     ],
 )
-def test_new_requirement_f11_errors(key: str, op: str, values: tuple[str, ...], message: str) -> None:
+def test_new_requirement_f11_errors(
+    key: str, op: str, values: tuple[str, ...], message: str
+) -> None:
     with pytest.raises(SelectorParseError) as info:
         new_requirement(key, op, values)
     assert str(info.value) == message
@@ -140,7 +197,14 @@ def test_selector_f12_f13_matching(text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("label", "expected"),
-    [("+8", True), ("08", True), (" 8", False), ("8_0", False), ("١٢", False), ("99999999999999999999", False)],
+    [
+        ("+8", True),
+        ("08", True),
+        (" 8", False),
+        ("8_0", False),
+        ("١٢", False),
+        ("99999999999999999999", False),
+    ],
 )
 def test_requirement_f12_gt_parses_label_like_strconv_parseint(label: str, expected: bool) -> None:
     assert parse("n>7").matches({"n": label}) is expected
@@ -169,13 +233,16 @@ def test_selector_f12_none_labels_are_empty(labels: Mapping[str, str] | None) ->
 
 
 def test_selector_f13_empty_and_nothing() -> None:
-    assert everything().empty and everything().matches({"a": "b"}) and everything().matches(None)
+    assert everything().empty
+    assert everything().matches({"a": "b"})
+    assert everything().matches(None)
     assert not everything().matches_nothing
     assert not nothing().empty
     assert nothing().matches_nothing
     assert not nothing().matches({})
     assert not nothing().matches(None)
-    assert str(nothing()) == "" and str(everything()) == ""
+    assert str(nothing()) == ""
+    assert str(everything()) == ""
     assert nothing() != everything()
     assert repr(nothing()) == "Selector(nothing)"
     assert repr(parse("b,a")) == "Selector('a,b')"
@@ -246,7 +313,8 @@ def test_selector_f16_from_set() -> None:
     assert all(r.operator is Operator.EQUALS for r in selector.requirements)
     assert selector.matches({"a": "1", "b": "2", "c": "3"})
     assert not selector.matches({"a": "1"})
-    assert from_set({}).empty and from_set(None).empty
+    assert from_set({}).empty
+    assert from_set(None).empty
     # not validated (F-16)
     assert str(from_set({"bad key": "bad value!"})) == "bad key=bad value!"
 
@@ -290,11 +358,26 @@ def test_from_label_selector_none_is_nothing_and_empty_is_everything() -> None:
 @pytest.mark.parametrize(
     ("selector", "message"),
     [
-        ({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]}, '"Gt" is not a valid label selector operator'),
-        ({"matchExpressions": [{"key": "a", "operator": "In"}]}, "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"),
-        ({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}, 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'),
-        ({"matchLabels": {"a": "-x"}}, 'values[0][a]: Invalid value: "-x": a valid label must be an empty string'),
-        ({"matchLabels": {"a/b/c": "x"}}, 'key: Invalid value: "a/b/c": a qualified name must consist'),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]},
+            '"Gt" is not a valid label selector operator',
+        ),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "In"}]},
+            "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
+        ),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]},
+            'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
+        ),
+        (
+            {"matchLabels": {"a": "-x"}},
+            'values[0][a]: Invalid value: "-x": a valid label must be an empty string',
+        ),
+        (
+            {"matchLabels": {"a/b/c": "x"}},
+            'key: Invalid value: "a/b/c": a qualified name must consist',
+        ),
     ],
 )
 def test_from_label_selector_invalid(selector: dict[str, object], message: str) -> None:
@@ -308,9 +391,14 @@ def test_selector_is_immutable_hashable_and_picklable() -> None:
     with pytest.raises(AttributeError):
         selector.requirements = ()  # type: ignore[misc]
     assert hash(selector) == hash(parse_uncached_copy(selector))
-    for clone in (pickle.loads(pickle.dumps(selector)), copy.copy(selector), copy.deepcopy(selector)):
+    for clone in (
+        pickle.loads(pickle.dumps(selector)),
+        copy.copy(selector),
+        copy.deepcopy(selector),
+    ):
         assert clone == selector
-        assert clone.matches({"a": "x"}) and not clone.matches({"a": "z"})
+        assert clone.matches({"a": "x"})
+        assert not clone.matches({"a": "z"})
     assert pickle.loads(pickle.dumps(nothing())) == nothing()
     assert {selector: 1}[parse("!b,a in (y,x)")] == 1
 

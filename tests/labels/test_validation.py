@@ -27,7 +27,15 @@ _DNS_RE = (
 
 @pytest.mark.parametrize(
     "key",
-    ["a", "A1", "a.b-c_d", "x" * 63, "example.com/a", "a-b.c/Name", ("d" * 63 + ".") * 3 + "d" * 61 + "/n"],
+    [
+        "a",
+        "A1",
+        "a.b-c_d",
+        "x" * 63,
+        "example.com/a",
+        "a-b.c/Name",
+        ("d" * 63 + ".") * 3 + "d" * 61 + "/n",
+    ],
 )
 def test_is_qualified_name_f20_valid(key: str) -> None:
     assert is_qualified_name(key) == []
@@ -45,7 +53,10 @@ def test_is_qualified_name_f20_valid(key: str) -> None:
         ("a/", ["name part must be non-empty", "name part " + _NAME_RE]),
         ("Example.com/a", ["prefix part " + _DNS_RE]),
         ("a_b/a", ["prefix part " + _DNS_RE]),
-        ("A" * 254 + "/a", ["prefix part must be no more than 253 bytes", "prefix part " + _DNS_RE]),
+        (
+            "A" * 254 + "/a",
+            ["prefix part must be no more than 253 bytes", "prefix part " + _DNS_RE],
+        ),
     ],
 )
 def test_is_qualified_name_f20_errors(key: str, errors: list[str]) -> None:
@@ -68,7 +79,8 @@ def test_is_valid_label_value_f21_valid(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "count"), [("b/c", 1), ("-a", 1), ("a-", 1), ("x" * 64, 1), ("-" * 64, 2), ("é", 1), ("é" * 32, 2)]
+    ("value", "count"),
+    [("b/c", 1), ("-a", 1), ("a-", 1), ("x" * 64, 1), ("-" * 64, 2), ("é", 1), ("é" * 32, 2)],
 )
 def test_is_valid_label_value_f21_invalid(value: str, count: int) -> None:
     errors = is_valid_label_value(value)

