@@ -308,19 +308,6 @@ def main() -> None:
     indexers = {NAMESPACE_INDEX: meta_namespace_index_func, "app": app_index_func}
     indexer: Indexer[Pod] = Indexer(indexers=indexers)
 
-    # Updates: every pod once with a new resourceVersion; every tenth moves to another app.
-    updates: list[Pod] = []
-    for i, pod in enumerate(pods):
-        meta = dict(pod["metadata"])
-        meta["resourceVersion"] = str(200_000 + i)
-        if i % 10 == 0:
-            meta["labels"] = {**meta["labels"], "app": f"service-{(i + 7) % APPS:03d}"}
-        updates.append({**pod, "metadata": meta})
-    keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in pods]
-    namespaces = [f"team-{rng.randrange(NAMESPACES):02d}" for _ in range(args.lookups)]
-    apps = [f"service-{rng.randrange(APPS):03d}" for _ in range(args.lookups)]
-    random_keys = [keys[rng.randrange(n)] for _ in range(args.lookups)]
-
     def add_all() -> None:
         add = indexer.add
         for pod in pods:
@@ -353,6 +340,20 @@ def main() -> None:
     timed("add (new keys)", n, add_all, meter)
     gc.collect()
     rss_stored = rss_bytes()
+
+    # Updates: every pod once with a new resourceVersion; every tenth moves to another app.
+    updates: list[Pod] = []
+    for i, pod in enumerate(pods):
+        meta = dict(pod["metadata"])
+        meta["resourceVersion"] = str(200_000 + i)
+        if i % 10 == 0:
+            meta["labels"] = {**meta["labels"], "app": f"service-{(i + 7) % APPS:03d}"}
+        updates.append({**pod, "metadata": meta})
+    keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in pods]
+    namespaces = [f"team-{rng.randrange(NAMESPACES):02d}" for _ in range(args.lookups)]
+    apps = [f"service-{rng.randrange(APPS):03d}" for _ in range(args.lookups)]
+    random_keys = [keys[rng.randrange(n)] for _ in range(args.lookups)]
+
     timed("update (10% change the app label)", n, update_all, meter)
     per_ns, per_app = n // NAMESPACES, n // APPS
     timed(

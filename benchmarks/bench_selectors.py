@@ -89,8 +89,8 @@ def best_rate(operations: int, run: Callable[[], object], repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--maps", type=int, default=100_000, help="label maps per matches run")
-    parser.add_argument("--parses", type=int, default=20_000, help="parses per parse run")
+    parser.add_argument("--maps", type=int, default=20_000, help="label maps per matches run")
+    parser.add_argument("--parses", type=int, default=2_000, help="parses per parse run")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 

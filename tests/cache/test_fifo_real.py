@@ -109,8 +109,16 @@ def test_every_call_appends_one_delta_B_30() -> None:
     fifo.update(obj("foo", 12))
     fifo.delete(obj("foo", 15))
     assert fifo.has_synced
-    assert items(fifo) == [(ADDED, obj("foo", 10)), (UPDATED, obj("foo", 12)), (DELETED, obj("foo", 15))]
-    assert pop_all(fifo) == [(ADDED, obj("foo", 10)), (UPDATED, obj("foo", 12)), (DELETED, obj("foo", 15))]
+    assert items(fifo) == [
+        (ADDED, obj("foo", 10)),
+        (UPDATED, obj("foo", 12)),
+        (DELETED, obj("foo", 15)),
+    ]
+    assert pop_all(fifo) == [
+        (ADDED, obj("foo", 10)),
+        (UPDATED, obj("foo", 12)),
+        (DELETED, obj("foo", 15)),
+    ]
     assert len(fifo) == 0
 
 
@@ -352,7 +360,10 @@ def test_atomic_replace_queues_one_replaced_all_B_32() -> None:
     fifo.replace([], "43")
     assert items(fifo) == [
         (ADDED, {**obj("a", 1), "xfrm": True}),
-        (REPLACED_ALL, ReplacedAllInfo("42", ({**obj("b", 2), "xfrm": True}, {**obj("c", 3), "xfrm": True}))),
+        (
+            REPLACED_ALL,
+            ReplacedAllInfo("42", ({**obj("b", 2), "xfrm": True}, {**obj("c", 3), "xfrm": True})),
+        ),
         (REPLACED_ALL, ReplacedAllInfo("43", ())),
     ]
 

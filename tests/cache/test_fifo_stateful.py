@@ -302,7 +302,9 @@ class RealFIFOMachine(_Machine):
             return
         deltas, initial = got[0]
         assert len(deltas) == count
-        keys = [self.fifo.key_of(d) for d in deltas if d.type in ORDERED or d.type is DeltaType.SYNC]
+        keys = [
+            self.fifo.key_of(d) for d in deltas if d.type in ORDERED or d.type is DeltaType.SYNC
+        ]
         assert len(keys) == len(set(keys)), "a batch repeats a key"
         if count > 1:
             assert all(d.type in ORDERED or d.type is DeltaType.SYNC for d in deltas)

@@ -131,6 +131,7 @@ def test_failing_and_slow_handlers_never_block_others_D_53_D_55(
     assert "handler bug" in caplog.text or "raised" in caplog.text
 
 
+@pytest.mark.slow
 def test_relist_after_expired_watch_delivers_missed_changes_J_4(env: Env) -> None:
     server = env.server
     ns = new_namespace(server)

@@ -128,7 +128,9 @@ async def test_integration_list_pages_with_limit_and_continue(
     await close(client)
     assert pages == 3
     assert [n for n in names if n.startswith("cm-")] == [f"cm-{i:02d}" for i in range(25)]
-    assert "kube-root-ca.crt" in names  # published in every namespace, as by kube-controller-manager
+    assert (
+        "kube-root-ca.crt" in names
+    )  # published in every namespace, as by kube-controller-manager
     assert len(selected["items"]) == 12
 
 
@@ -341,10 +343,22 @@ def test_integration_from_kubeconfig_and_in_cluster_constructors(server: FakeApi
         assert client.list("cm", namespace="pages")["kind"] == "ConfigMapList"
 
 
-async def test_integration_expired_error_type_for_too_old_rv(server: FakeApiServer) -> None:
+async def test_integration_expired_continue_token_is_expired_error_a18(
+    server: FakeApiServer,
+) -> None:
     async with AsyncClient.from_kubeconfig(server.kubeconfig_path) as client:
+        first = await client.list("cm", namespace="pages", params=ListOptions(limit=5))
+        token = first["metadata"]["continue"]
+        server.create(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "bump", "namespace": "g"},
+            }
+        )
         server.compact()
-        with pytest.raises(ExpiredError):
+        with pytest.raises(ExpiredError) as info:
             await client.list(
-                "cm", namespace="pages", params=ListOptions(limit=5, continue_token="bogus")
+                "cm", namespace="pages", params=ListOptions(limit=5, continue_token=token)
             )
+        assert info.value.reason == "Expired"

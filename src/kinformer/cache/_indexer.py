@@ -13,9 +13,11 @@ Invariants (asserted by the tests after every step of a random state machine):
   and every key in every value set is in ``_items`` with ``v`` among its values.
 * No value set is empty: a set that loses its last key is removed (spec C-14).
 * ``_indexers`` and ``_specs`` are never mutated, only replaced, so a reference read once is a
-  consistent snapshot; names are never removed.
-* Every public method either completes or raises with the store unchanged: index values are
-  all computed before anything is mutated (client-go panics half-way instead, spec C-15).
+  consistent snapshot; index names are never removed. ``_specs`` holds, per name, the function
+  of ``_indexers`` and the value map of ``_indices``.
+* Every write either completes or raises with the store unchanged: index values are all
+  computed before anything is mutated (client-go panics half-way instead, spec C-15). A
+  :meth:`Indexer.transaction` applies this per write of its batch (spec C-21).
 
 Concurrency: one :class:`threading.Lock` guards all state. Writes mutate under it; reads copy
 out what they return under it (new lists), so no reader ever observes a half-applied write,
@@ -211,6 +213,8 @@ class Indexer(Generic[T]):
     unspecified except :meth:`index_keys`, which is sorted (spec C-9, C-17).
 
     ``None`` is not a valid object: :meth:`get_by_key` answers ``None`` for a missing key.
+    Index functions run under the indexer's lock: they must be pure functions of the object and
+    must not call the indexer (that would deadlock).
 
     Args:
         key_func: The key of an object. Defaults to
@@ -391,6 +395,7 @@ class Indexer(Generic[T]):
             prepared.append((position, txn.type, key, obj, rv))
         successful: list[int] = []
         with self._lock:
+            last_rv = self._last_rv
             for position, kind, key, obj, rv in prepared:
                 try:
                     if kind is TransactionType.DELETE:
@@ -402,7 +407,8 @@ class Indexer(Generic[T]):
                     continue
                 successful.append(position)
                 if rv is not None:
-                    self._last_rv = rv
+                    last_rv = rv
+            self._last_rv = last_rv  # once: lock-free readers never see a mid-batch RV
         if failures:
             failures.sort(key=lambda failure: failure[0])
             raise TransactionError(successful, total, [error for _, error in failures])
@@ -537,11 +543,13 @@ class Indexer(Generic[T]):
 
     def __len__(self) -> int:
         """The number of stored objects."""
-        return len(self._items)
+        with self._lock:
+            return len(self._items)
 
     def __contains__(self, key: object) -> bool:
         """Whether an object is stored under ``key`` (a key, not an object)."""
-        return key in self._items
+        with self._lock:
+            return key in self._items
 
     # -------------------------------------------------------------------------------- internals
 

@@ -26,6 +26,8 @@ from collections.abc import Hashable
 from typing import Final, Protocol, final
 
 __all__ = [
+    "HISTOGRAM_BUCKETS",
+    "PROMETHEUS_NAMES",
     "UNFINISHED_WORK_UPDATE_PERIOD",
     "MetricsProvider",
     "NoopMetricsProvider",
@@ -38,6 +40,22 @@ __all__ = [
 #: How often the drivers recompute the unfinished-work gauges (client-go ``queue.go``:
 #: ``defaultUnfinishedWorkUpdatePeriod = 500 * time.Millisecond``).
 UNFINISHED_WORK_UPDATE_PERIOD: Final = 0.5
+
+#: The Prometheus series of each :class:`MetricsProvider` hook, all labelled ``name``
+#: (component-base ``metrics/prometheus/workqueue/metrics.go``, G-25), for exporters.
+PROMETHEUS_NAMES: Final = {
+    "add_depth": "workqueue_depth",
+    "inc_adds": "workqueue_adds_total",
+    "observe_queue_duration": "workqueue_queue_duration_seconds",
+    "observe_work_duration": "workqueue_work_duration_seconds",
+    "set_unfinished_work_seconds": "workqueue_unfinished_work_seconds",
+    "set_longest_running_processor_seconds": "workqueue_longest_running_processor_seconds",
+    "inc_retries": "workqueue_retries_total",
+}
+
+#: Histogram buckets of the two duration series, as the spec records them for component-base
+#: (G-25): exponential from 1e-6 s, factor 10, 10 buckets (1e-6 ... 1e3 s).
+HISTOGRAM_BUCKETS: Final = tuple(10.0**exponent for exponent in range(-6, 4))
 
 
 class MetricsProvider(Protocol):
