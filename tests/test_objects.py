@@ -79,7 +79,8 @@ def test_meta_namespace_key_error_message_is_bounded_C_1() -> None:
 def test_explicit_key_is_a_str_C_1() -> None:
     key = ExplicitKey("ns/a")
     assert key == "ns/a"
-    assert {key: 1}["ns/a"] == 1
+    by_key: dict[str, int] = {key: 1}
+    assert by_key["ns/a"] == 1
 
 
 @pytest.mark.parametrize(
@@ -174,7 +175,7 @@ def test_object_name_is_frozen_and_hashable_C_4() -> None:
 
 
 _segment = st.text(
-    alphabet=st.characters(blacklist_characters="/", blacklist_categories=("Cs",)), max_size=12
+    alphabet=st.characters(exclude_characters="/", exclude_categories=["Cs"]), max_size=12
 )
 
 

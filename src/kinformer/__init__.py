@@ -56,6 +56,14 @@ from .informers import (
     SharedInformerFactory as SharedInformerFactory,
 )
 from .transport import Client as Client, ClientConfig as ClientConfig, ResourceInfo as ResourceInfo
+from .workqueue import (
+    DelayingQueue as DelayingQueue,
+    RateLimitingQueue as RateLimitingQueue,
+    ShutDown as ShutDown,
+    WorkQueue as WorkQueue,
+    default_controller_rate_limiter as default_controller_rate_limiter,
+    run_workers as run_workers,
+)
 
 __all__ = [
     "NAMESPACE_INDEX",
@@ -66,6 +74,7 @@ __all__ = [
     "ClientConfig",
     "ConfigError",
     "ConflictError",
+    "DelayingQueue",
     "DeletedFinalStateUnknown",
     "Delta",
     "DeltaFIFO",
@@ -85,6 +94,7 @@ __all__ = [
     "NamespaceLister",
     "NotFoundError",
     "ObjectName",
+    "RateLimitingQueue",
     "RealFIFO",
     "Reflector",
     "ResourceEventHandler",
@@ -92,12 +102,16 @@ __all__ = [
     "ResourceNotFoundError",
     "SharedIndexInformer",
     "SharedInformerFactory",
+    "ShutDown",
     "TooManyRequestsError",
     "TransportError",
     "UnauthorizedError",
+    "WorkQueue",
     "__version__",
+    "default_controller_rate_limiter",
     "deletion_handling_meta_namespace_key",
     "meta_namespace_key",
+    "run_workers",
     "split_meta_namespace_key",
     "strip_managed_fields",
     "wait_for_cache_sync",

@@ -62,7 +62,8 @@ def check_invariants(fifo: DeltaFIFO) -> None:
     assert all(isinstance(fifo._items[key], Deltas) for key in queue)
     assert fifo._initial_population_count >= 0
     if fifo.has_synced:
-        assert fifo._populated and fifo._initial_population_count == 0
+        assert fifo._populated
+        assert fifo._initial_population_count == 0
 
 
 def pop(fifo: DeltaFIFO) -> tuple[Deltas, bool]:
@@ -100,7 +101,8 @@ def test_delta_type_values_are_client_go_strings_B_1() -> None:
         "SyncAll",
         "Bookmark",
     ]
-    assert DeltaType.ADDED == "Added"
+    assert str(DeltaType.ADDED) == "Added"
+    assert DeltaType("Deleted") is DeltaType.DELETED
 
 
 def test_delta_is_a_frozen_value_B_1() -> None:
@@ -169,7 +171,7 @@ def test_defaults_are_client_go_defaults_B_3() -> None:
     assert list(fifo._items) == ["ns/a"]
     assert fifo._items["ns/a"][0].type is SYNC
     with pytest.raises(TypeError):
-        DeltaFIFO(meta_namespace_key)  # type: ignore[misc]  # options are keyword-only
+        DeltaFIFO(meta_namespace_key)  # type: ignore[call-arg]  # options are keyword-only
 
 
 # -- B-4, B-5 -----------------------------------------------------------------------------
@@ -268,7 +270,8 @@ def test_add_update_queue_their_types_B_7() -> None:
     assert pop_all(fifo) == [
         [(ADDED, obj("foo", 10)), (UPDATED, obj("foo", 12)), (DELETED, obj("foo", 15))]
     ]
-    assert len(fifo) == 0 and fifo._items == {}
+    assert len(fifo) == 0
+    assert fifo._items == {}
 
 
 class Xfrm:
@@ -412,7 +415,8 @@ def test_delete_key_error_leaves_populated_untouched_B_10() -> None:
     fifo = DeltaFIFO()
     with pytest.raises(KeyFuncError):
         fifo.delete({"no": "meta"})
-    assert not fifo.has_synced and not fifo._populated
+    assert not fifo.has_synced
+    assert not fifo._populated
 
 
 def test_delete_existing_non_propagated_B_10() -> None:
@@ -635,7 +639,8 @@ def test_replace_never_emits_added_or_updated_B_15(emit: bool) -> None:
 def test_resync_without_known_objects_is_a_noop_B_16() -> None:
     fifo = DeltaFIFO()
     fifo.resync()
-    assert len(fifo) == 0 and not fifo.has_synced
+    assert len(fifo) == 0
+    assert not fifo.has_synced
 
 
 def test_resync_skips_pending_keys_B_16() -> None:

@@ -60,7 +60,8 @@ def check_invariants(fifo: RealFIFO) -> None:
     assert all(isinstance(d, Delta) for d in fifo._items)
     assert fifo._initial_population_count >= 0
     if fifo.has_synced:
-        assert fifo._populated and fifo._initial_population_count == 0
+        assert fifo._populated
+        assert fifo._initial_population_count == 0
 
 
 def items(fifo: RealFIFO) -> list[tuple[DeltaType, Any]]:
@@ -96,7 +97,9 @@ def test_mode_a_rejects_known_objects_B_32() -> None:
     with pytest.raises(ValueError, match="known_objects must be None"):
         RealFIFO(known_objects=known(), atomic=True)
     fifo = RealFIFO(atomic=True)
-    assert fifo.atomic and fifo.transformer is None and not fifo.has_synced
+    assert fifo.atomic
+    assert fifo.transformer is None
+    assert not fifo.has_synced
 
 
 # -- B-30 ---------------------------------------------------------------------------------
@@ -138,7 +141,8 @@ def test_producers_populate_even_when_key_fails_B_30(method: str) -> None:
     fifo = RealFIFO(atomic=True)
     with pytest.raises(KeyFuncError):
         getattr(fifo, method)({"no": "meta"})
-    assert fifo.has_synced and len(fifo) == 0
+    assert fifo.has_synced
+    assert len(fifo) == 0
 
 
 def test_no_line_jumping_order_is_global_B_30() -> None:
@@ -192,7 +196,8 @@ def test_transformer_error_queues_nothing_B_30() -> None:
         fifo.add(obj("a"))
     with pytest.raises(RuntimeError):
         fifo.replace([obj("a")], "1")
-    assert len(fifo) == 0 and fifo.has_synced
+    assert len(fifo) == 0
+    assert fifo.has_synced
 
 
 @pytest.mark.parametrize(
@@ -331,7 +336,8 @@ def test_replace_key_error_queues_nothing_B_31() -> None:
     fifo = mode_r(obj("k", 1))
     with pytest.raises(KeyFuncError):
         fifo.replace([obj("a"), {"no": "meta"}], "1")
-    assert len(fifo) == 0 and not fifo._populated
+    assert len(fifo) == 0
+    assert not fifo._populated
 
 
 def test_replace_transformer_error_keeps_earlier_deltas_B_31() -> None:
@@ -377,7 +383,8 @@ def test_pop_hands_out_one_delta_B_33() -> None:
     fifo.update(obj("a", 2))
     got: list[Deltas] = []
     returned = fifo.pop(lambda deltas, initial: got.append(deltas))
-    assert returned is got[0] and isinstance(returned, Deltas)
+    assert returned is got[0]
+    assert isinstance(returned, Deltas)
     assert returned == [Delta(ADDED, obj("a", 1))]
     assert len(fifo) == 1
 
@@ -438,7 +445,8 @@ def test_process_error_propagates_and_drops_the_delta_B_33() -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         fifo.pop(fail)
-    assert len(fifo) == 0 and fifo.has_synced
+    assert len(fifo) == 0
+    assert fifo.has_synced
     assert not fifo._lock.locked()
 
 
@@ -600,11 +608,13 @@ class BatchRecorder:
         self.calls: list[tuple[str, list[Any], bool]] = []
 
     def batch(self, deltas: list[Delta], initial: bool) -> None:
-        assert type(deltas) is list and len(deltas) > 1
+        assert type(deltas) is list
+        assert len(deltas) > 1
         self.calls.append(("batch", [self.show(d) for d in deltas], initial))
 
     def single(self, deltas: Deltas, initial: bool) -> None:
-        assert isinstance(deltas, Deltas) and len(deltas) == 1
+        assert isinstance(deltas, Deltas)
+        assert len(deltas) == 1
         self.calls.append(("single", [self.show(deltas[0])], initial))
 
     @staticmethod
@@ -694,7 +704,8 @@ def test_pop_batch_decrements_after_processing_B_37() -> None:
     fifo.add(obj("b"))
     seen: list[bool] = []
     fifo.pop_batch(lambda d, i: None, lambda d, i: seen.append(fifo.has_synced))
-    assert seen == [False] and fifo.has_synced
+    assert seen == [False]
+    assert fifo.has_synced
 
 
 def test_pop_batch_nowait_and_closed_B_37() -> None:

@@ -10,11 +10,11 @@ that store is the queue's ``known_objects`` (mode D and R).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
-from hypothesis import settings
-from hypothesis import strategies as st
+from hypothesis import settings, strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -30,7 +30,7 @@ from kinformer.cache._real_fifo import RealFIFO
 
 KEYS = st.sampled_from(["a", "b", "c", "d", "e", "f"])
 KEY_LISTS = st.lists(KEYS, max_size=6)
-SETTINGS = settings(max_examples=40, stateful_step_count=50, deadline=None)
+SETTINGS = settings(max_examples=30, stateful_step_count=50, deadline=None)
 
 ORDERED = {DeltaType.ADDED, DeltaType.UPDATED, DeltaType.DELETED, DeltaType.REPLACED}
 
@@ -193,7 +193,7 @@ class DeltaFIFOMachine(_Machine):
         assert all(self.fifo._items[k] for k in queue)
         assert len(self.fifo) == len(queue)
         for deltas in self.fifo._items.values():
-            for older, newer in zip(deltas, deltas[1:], strict=False):
+            for older, newer in itertools.pairwise(deltas):
                 assert not (older.type is newer.type is DeltaType.DELETED), "B-9 dedup missed"
 
     def teardown(self) -> None:

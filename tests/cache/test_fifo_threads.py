@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kinformer._errors import FIFOClosedError
-from kinformer.cache._fifo import DeltaFIFO, Deltas
+from kinformer.cache._fifo import Delta, DeltaFIFO
 from kinformer.cache._real_fifo import RealFIFO
 
 Queue = DeltaFIFO | RealFIFO
@@ -49,7 +49,7 @@ def wait_for_waiters(fifo: Queue, count: int) -> None:
         time.sleep(0.001)
 
 
-def ignore(deltas: Deltas, initial: bool) -> None:
+def ignore(deltas: list[Delta], initial: bool) -> None:
     pass
 
 

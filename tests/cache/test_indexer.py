@@ -888,11 +888,11 @@ transactions = st.builds(Transaction, st.sampled_from(list(TransactionType)), ob
 
 def key_of(obj: Obj) -> str:
     meta = obj["metadata"]
-    return f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
+    return f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else str(meta["name"])
 
 
 def poisoned(obj: Obj) -> bool:
-    return obj["metadata"]["labels"].get("app") == "poison"
+    return bool(obj["metadata"]["labels"].get("app") == "poison")
 
 
 class IndexerMachine(RuleBasedStateMachine):

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from kinformer._errors import ApiError, KeyFuncError, RefusedConnectionError, TransportError
+from kinformer._errors import RefusedConnectionError, TransportError
 from kinformer.cache._reflector import (
     DEFAULT_PAGE_SIZE,
     STOP,
@@ -63,7 +63,11 @@ def test_machine_starts_from_client_go_defaults_A_1_A_2() -> None:
     assert machine.watch_tick_due == math.inf
     assert machine.resync_due == math.inf
     options = ReflectorOptions()
-    assert (options.resync_period, options.page_size, options.max_internal_error_retry_duration) == (0.0, 0, 0.0)
+    assert (
+        options.resync_period,
+        options.page_size,
+        options.max_internal_error_retry_duration,
+    ) == (0.0, 0, 0.0)
     assert options.use_watch_list is False
     assert "last_sync_resource_version=''" in repr(machine)
 
@@ -88,7 +92,13 @@ def test_last_sync_resource_version_follows_list_then_events_A_5_A_70() -> None:
         ),
         pytest.param(
             [failed(500, "InternalError"), listed("12")],
-            ["LIST rv=0 limit=500", "handler:InternalError", "sleep", "LIST rv=0 limit=500", "WATCH rv=12"],
+            [
+                "LIST rv=0 limit=500",
+                "handler:InternalError",
+                "sleep",
+                "LIST rv=0 limit=500",
+                "WATCH rv=12",
+            ],
             id="after-a-list-failure-handler-first",
         ),
         pytest.param(
@@ -165,7 +175,12 @@ def test_default_watch_error_handler_logs_by_kind_A_11(caplog: pytest.LogCapture
 
 def test_list_failure_means_no_watch_and_reaches_the_handler_A_13() -> None:
     run = play([failed(500, "InternalError")])
-    assert run.log == ["LIST rv=0 limit=500", "handler:InternalError", "sleep", "LIST rv=0 limit=500"]
+    assert run.log == [
+        "LIST rv=0 limit=500",
+        "handler:InternalError",
+        "sleep",
+        "LIST rv=0 limit=500",
+    ]
     assert run.store.calls == []
     assert run.machine.counters().relists == {"list-error": 1}
 
@@ -184,8 +199,16 @@ def test_replace_failure_reaches_the_handler_and_skips_the_watch_A_13_A_34() -> 
 
 
 def test_replace_failure_still_clears_the_unavailable_flag_A_20() -> None:
-    run = play([listed("10"), watch(error_event(410, "Expired")), EXPIRED, listed("11")], store=FakeStore(fail_replace={1}))
-    assert run.log[-4:] == ['LIST rv="" limit=0', "handler:KeyFuncError", "sleep", "LIST rv=10 limit=0"]
+    run = play(
+        [listed("10"), watch(error_event(410, "Expired")), EXPIRED, listed("11")],
+        store=FakeStore(fail_replace={1}),
+    )
+    assert run.log[-4:] == [
+        'LIST rv="" limit=0',
+        "handler:KeyFuncError",
+        "sleep",
+        "LIST rv=10 limit=0",
+    ]
     assert not run.machine.is_last_sync_resource_version_unavailable
     assert run.machine.last_sync_resource_version == "10"
 
@@ -201,12 +224,19 @@ def test_replace_failure_still_clears_the_unavailable_flag_A_20() -> None:
         ),
         pytest.param(
             [listed("10"), watch(error_event(410, "Expired")), EXPIRED, EXPIRED, listed("30")],
-            ["LIST rv=0 limit=500", "LIST rv=10 limit=0", 'LIST rv="" limit=0', 'LIST rv="" limit=500'],
+            [
+                "LIST rv=0 limit=500",
+                "LIST rv=10 limit=0",
+                'LIST rv="" limit=0',
+                'LIST rv="" limit=500',
+            ],
             id="after-unavailable-rv-empty",
         ),
     ],
 )
-def test_relist_resource_version_A_14_A_68_A_69_K_1(script: list, expected_lists: list[str]) -> None:
+def test_relist_resource_version_A_14_A_68_A_69_K_1(
+    script: list, expected_lists: list[str]
+) -> None:
     run = play(script)
     assert [r for r in run.requests if r.startswith("LIST")] == expected_lists
 
@@ -227,7 +257,9 @@ def test_list_never_sets_resource_version_match_A_15() -> None:
         pytest.param(0, False, "10", True, DEFAULT_PAGE_SIZE, id="rv-empty-paged"),
     ],
 )
-def test_page_size_rules_A_16(page_size: int, sticky: bool, last_rv: str, unavailable: bool, expected: int) -> None:
+def test_page_size_rules_A_16(
+    page_size: int, sticky: bool, last_rv: str, unavailable: bool, expected: int
+) -> None:
     machine, _ = make_machine(options=ReflectorOptions(page_size=page_size))
     machine._paginated_result = sticky
     machine._last_sync_rv = last_rv
@@ -257,7 +289,11 @@ def test_single_page_without_continue_is_returned_as_is_A_17() -> None:
 
 def test_expired_continue_token_falls_back_to_one_full_list_A_18_K_3() -> None:
     run = play([listed("10", "a", cont="c1"), EXPIRED, listed("12", "a", "b")])
-    assert run.lists == [ListPage("0", "", 500, ""), ListPage("", "", 500, "c1"), ListPage("0", "", 0, "")]
+    assert run.lists == [
+        ListPage("0", "", 500, ""),
+        ListPage("", "", 500, "c1"),
+        ListPage("0", "", 0, ""),
+    ]
     assert run.store.calls == [("replace", ("a", "b"), "12")]
     assert run.machine.counters().full_list_fallbacks == 1
     assert run.machine.paginated_result
@@ -268,7 +304,12 @@ def test_expired_continue_token_falls_back_to_one_full_list_A_18_K_3() -> None:
     [
         pytest.param(
             [listed("10", "a", cont="c1"), GONE, listed("12")],
-            ["LIST rv=0 limit=500", "LIST continue=c1 limit=500", 'LIST rv="" limit=500', "WATCH rv=12"],
+            [
+                "LIST rv=0 limit=500",
+                "LIST continue=c1 limit=500",
+                'LIST rv="" limit=500',
+                "WATCH rv=12",
+            ],
             id="bare-410-gone-on-page-2-no-fallback",
         ),
         pytest.param(
@@ -289,7 +330,12 @@ def test_expired_continue_token_falls_back_to_one_full_list_A_18_K_3() -> None:
         ),
         pytest.param(
             [listed("10", "a", cont="c1"), failed(500, "InternalError")],
-            ["LIST rv=0 limit=500", "LIST continue=c1 limit=500", "handler:InternalError", "LIST rv=0 limit=500"],
+            [
+                "LIST rv=0 limit=500",
+                "LIST continue=c1 limit=500",
+                "handler:InternalError",
+                "LIST rv=0 limit=500",
+            ],
             id="other-error-on-page-2-returned",
         ),
     ],
@@ -304,7 +350,12 @@ def test_pager_fallback_is_narrow_A_18_K_3(script: list, expected: list[str]) ->
         pytest.param(EXPIRED, id="expired"),
         pytest.param(GONE, id="gone"),
         pytest.param(
-            failed(500, "InternalError", "x", causes=[{"reason": "ResourceVersionTooLarge", "message": "m"}]),
+            failed(
+                500,
+                "InternalError",
+                "x",
+                causes=[{"reason": "ResourceVersionTooLarge", "message": "m"}],
+            ),
             id="too-large-cause",
         ),
         pytest.param(failed(504, "Timeout", "Too large resource version"), id="too-large-legacy"),
@@ -336,14 +387,28 @@ def test_failed_rv_empty_retry_is_returned_and_flag_stays_A_19_A_69() -> None:
 
 
 def test_rv_zero_paginated_list_makes_pagination_sticky_A_20_K_3() -> None:
-    run = play([listed("10", "a", cont="c"), listed("10", "b"), watch(error_event(410, "Expired")), listed("20")])
+    run = play(
+        [
+            listed("10", "a", cont="c"),
+            listed("10", "b"),
+            watch(error_event(410, "Expired")),
+            listed("20"),
+        ]
+    )
     assert run.requests[-2:] == ["LIST rv=10 limit=500", "WATCH rv=20"]
 
 
 def test_rv_empty_paginated_list_is_not_sticky_A_20() -> None:
     run = play(
-        [listed("10"), watch(error_event(410, "Expired")), EXPIRED, listed("20", cont="c"), listed("20"),
-         watch(error_event(410, "Expired")), listed("30")]
+        [
+            listed("10"),
+            watch(error_event(410, "Expired")),
+            EXPIRED,
+            listed("20", cont="c"),
+            listed("20"),
+            watch(error_event(410, "Expired")),
+            listed("30"),
+        ]
     )
     assert not run.machine.paginated_result
     assert run.requests[-2:] == ["LIST rv=20 limit=0", "WATCH rv=30"]
@@ -363,8 +428,14 @@ def test_stop_during_list_discards_the_result_A_21() -> None:
 @pytest.mark.parametrize(
     "page",
     [
-        pytest.param({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {}, "items": []}, id="table"),
-        pytest.param({"kind": "Table", "apiVersion": "meta.k8s.io/v1beta1", "metadata": {}, "items": []}, id="table-beta"),
+        pytest.param(
+            {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {}, "items": []},
+            id="table",
+        ),
+        pytest.param(
+            {"kind": "Table", "apiVersion": "meta.k8s.io/v1beta1", "metadata": {}, "items": []},
+            id="table-beta",
+        ),
         pytest.param({"kind": "PodList", "items": []}, id="no-metadata"),
         pytest.param({"kind": "PodList", "metadata": {}, "items": {}}, id="items-not-a-list"),
     ],
@@ -402,7 +473,9 @@ def test_watch_options_A_24() -> None:
 
 
 @pytest.mark.parametrize(("minimum", "low", "high"), [(100.0, 300, 600), (900.0, 900, 1800)])
-def test_min_watch_timeout_honoured_only_above_five_minutes_A_24(minimum: float, low: int, high: int) -> None:
+def test_min_watch_timeout_honoured_only_above_five_minutes_A_24(
+    minimum: float, low: int, high: int
+) -> None:
     options = ReflectorOptions(min_watch_timeout=minimum)
     run = play([listed("1")] + [watch()] * 20, options=options, seed=7)
     assert all(low <= w.timeout_seconds < high for w in run.watches)
@@ -412,7 +485,12 @@ def test_rv_frozen_on_rv_empty_watch_until_first_non_added_A_25_K_7() -> None:
     run = play(
         [
             listed("", "a"),
-            watch(ev("ADDED", "b", "7"), ev("ADDED", "c", "5"), ev("MODIFIED", "b", "8"), ev("ADDED", "d", "9")),
+            watch(
+                ev("ADDED", "b", "7"),
+                ev("ADDED", "c", "5"),
+                ev("MODIFIED", "b", "8"),
+                ev("ADDED", "d", "9"),
+            ),
         ]
     )
     assert run.watches[0].resource_version == ""
@@ -431,7 +509,15 @@ def test_concrete_rv_watch_advances_on_every_event_A_25_K_7() -> None:
 
 def test_events_map_to_store_calls_A_26() -> None:
     run = play(
-        [listed("10"), watch(ev("ADDED", "a", "11"), ev("MODIFIED", "a", "12"), ev("DELETED", "a", "13"), bookmark("14"))]
+        [
+            listed("10"),
+            watch(
+                ev("ADDED", "a", "11"),
+                ev("MODIFIED", "a", "12"),
+                ev("DELETED", "a", "13"),
+                bookmark("14"),
+            ),
+        ]
     )
     assert run.store.calls[1:] == [("add", "a"), ("update", "a"), ("delete", "a")]
     assert run.machine.counters().events == {"ADDED": 1, "MODIFIED": 1, "DELETED": 1, "BOOKMARK": 1}
@@ -468,7 +554,9 @@ def test_store_errors_are_logged_and_ignored_A_26(caplog: pytest.LogCaptureFixtu
     assert "store refused a ADDED event" in caplog.text
 
 
-def test_unknown_event_type_is_logged_counted_and_advances_rv_A_26(caplog: pytest.LogCaptureFixture) -> None:
+def test_unknown_event_type_is_logged_counted_and_advances_rv_A_26(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     run = play([listed("10"), watch(Event("WEIRD", pod("a", "11")))])
     assert run.rvs == ["11"]
     assert run.machine.counters().events == {"WEIRD": 1}
@@ -478,7 +566,13 @@ def test_unknown_event_type_is_logged_counted_and_advances_rv_A_26(caplog: pytes
 def test_expected_gvk_drops_other_kinds_A_4() -> None:
     options = ReflectorOptions(expected_gvk=("v1", "Pod"))
     other = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n", "resourceVersion": "11"}}
-    run = play([listed("10"), watch(Event("ADDED", other), ev("ADDED", "a", "12"), error_event(410, "Expired"))], options=options)
+    run = play(
+        [
+            listed("10"),
+            watch(Event("ADDED", other), ev("ADDED", "a", "12"), error_event(410, "Expired")),
+        ],
+        options=options,
+    )
     assert run.rvs == ["10", "12", "12"]
     assert run.store.calls[1:] == [("add", "a")]
     # the ERROR (a Status) was not dropped as a kind mismatch: 410 → relist
@@ -528,7 +622,12 @@ def test_error_event_asks_the_driver_to_close_the_stream_A_29() -> None:
     machine.on_list(listed("10").page, START)
     machine.next_action(START)
     machine.on_watch_opened(START)
-    assert machine.on_event("ERROR", {"kind": "Status", "apiVersion": "v1", "code": 410, "reason": "Expired"}) is True
+    assert (
+        machine.on_event(
+            "ERROR", {"kind": "Status", "apiVersion": "v1", "code": 410, "reason": "Expired"}
+        )
+        is True
+    )
     assert machine.on_watch_tick(START) is False
     assert machine.on_event("ADDED", pod("late", "99")) is True  # nothing more is processed
     assert machine.last_sync_resource_version == "10"
@@ -539,7 +638,13 @@ def test_error_event_asks_the_driver_to_close_the_stream_A_29() -> None:
 
 def test_clean_close_rewatches_at_once_from_last_rv_A_30_K_4() -> None:
     run = play([listed("10"), watch(ev("ADDED", "a", "11")), watch(bookmark("12")), watch()])
-    assert run.log == ["LIST rv=0 limit=500", "WATCH rv=10", "WATCH rv=11", "WATCH rv=12", "WATCH rv=12"]
+    assert run.log == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "WATCH rv=11",
+        "WATCH rv=12",
+        "WATCH rv=12",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -547,9 +652,17 @@ def test_clean_close_rewatches_at_once_from_last_rv_A_30_K_4() -> None:
     [
         pytest.param(refused(), ["sleep", "WATCH rv=10"], id="connection-refused-rewatch"),
         pytest.param(failed(429, "TooManyRequests"), ["sleep", "WATCH rv=10"], id="429-rewatch"),
-        pytest.param(failed(429, "SomethingElse"), ["sleep", "WATCH rv=10"], id="429-code-any-reason-A-46"),
-        pytest.param(EXPIRED, ["handler:Expired", "sleep", "LIST rv=10 limit=0"], id="410-on-open-relists"),
-        pytest.param(failed(500, "InternalError"), ["handler:InternalError", "sleep", "LIST rv=10 limit=0"], id="500-relists"),
+        pytest.param(
+            failed(429, "SomethingElse"), ["sleep", "WATCH rv=10"], id="429-code-any-reason-A-46"
+        ),
+        pytest.param(
+            EXPIRED, ["handler:Expired", "sleep", "LIST rv=10 limit=0"], id="410-on-open-relists"
+        ),
+        pytest.param(
+            failed(500, "InternalError"),
+            ["handler:InternalError", "sleep", "LIST rv=10 limit=0"],
+            id="500-relists",
+        ),
         pytest.param(
             Failed(TransportError("reset")),
             ["handler:TransportError", "sleep", "LIST rv=10 limit=0"],
@@ -565,12 +678,26 @@ def test_watch_open_failure_outcomes_A_31_K_4(outcome: Failed, expected: list[st
 @pytest.mark.parametrize(
     ("end", "expected"),
     [
-        pytest.param(error_event(410, "Expired"), ["sleep", "LIST rv=11 limit=0"], id="expired-relist-at-last-rv"),
+        pytest.param(
+            error_event(410, "Expired"),
+            ["sleep", "LIST rv=11 limit=0"],
+            id="expired-relist-at-last-rv",
+        ),
         pytest.param(error_event(410), ["sleep", "LIST rv=11 limit=0"], id="gone-relist"),
-        pytest.param(error_event(429, "TooManyRequests"), ["sleep", "WATCH rv=11"], id="429-rewatch"),
-        pytest.param(error_event(500, "InternalError"), ["sleep", "LIST rv=11 limit=0"], id="internal-default-window-closed"),
-        pytest.param(error_event(403, "Forbidden"), ["sleep", "LIST rv=11 limit=0"], id="other-relist"),
-        pytest.param(Event("ERROR", {"kind": "Pod"}), ["sleep", "LIST rv=11 limit=0"], id="unexpected-object"),
+        pytest.param(
+            error_event(429, "TooManyRequests"), ["sleep", "WATCH rv=11"], id="429-rewatch"
+        ),
+        pytest.param(
+            error_event(500, "InternalError"),
+            ["sleep", "LIST rv=11 limit=0"],
+            id="internal-default-window-closed",
+        ),
+        pytest.param(
+            error_event(403, "Forbidden"), ["sleep", "LIST rv=11 limit=0"], id="other-relist"
+        ),
+        pytest.param(
+            Event("ERROR", {"kind": "Pod"}), ["sleep", "LIST rv=11 limit=0"], id="unexpected-object"
+        ),
     ],
 )
 def test_stream_error_outcomes_A_32_K_2_K_4(end: Event, expected: list[str]) -> None:
@@ -581,8 +708,20 @@ def test_stream_error_outcomes_A_32_K_2_K_4(end: Event, expected: list[str]) -> 
 
 
 def test_stream_failure_raised_by_transport_relists_A_32() -> None:
-    run = play([listed("10"), watch(ev("ADDED", "a", "11"), end=stream_failed(TransportError("unexpected EOF"))), listed("12")])
-    assert run.log == ["LIST rv=0 limit=500", "WATCH rv=10", "sleep", "LIST rv=11 limit=0", "WATCH rv=12"]
+    run = play(
+        [
+            listed("10"),
+            watch(ev("ADDED", "a", "11"), end=stream_failed(TransportError("unexpected EOF"))),
+            listed("12"),
+        ]
+    )
+    assert run.log == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "sleep",
+        "LIST rv=11 limit=0",
+        "WATCH rv=12",
+    ]
     assert run.machine.counters().errors == {"TransportError": 1}
 
 
@@ -600,6 +739,55 @@ def test_unexpected_error_object_is_not_an_api_status_A_26() -> None:
     machine.on_event("ERROR", ["garbage"])
     assert machine.counters().errors == {"UnexpectedWatchObjectError": 1}
     assert issubclass(UnexpectedWatchObjectError, Exception)
+
+
+@pytest.mark.parametrize(
+    ("error", "retriable"),
+    [
+        pytest.param(RefusedConnectionError("refused"), True, id="connection-refused"),
+        pytest.param(api_error(429, "TooManyRequests"), True, id="429"),
+        pytest.param(api_error(429, "Forbidden"), True, id="code-429-with-another-known-reason"),
+        pytest.param(api_error(503, "TooManyRequests"), True, id="reason-with-another-code"),
+        pytest.param(TransportError("reset"), False, id="other-transport-error"),
+        pytest.param(api_error(503, "ServiceUnavailable"), False, id="503"),
+    ],
+)
+def test_retriable_watch_open_errors_A_46(error: BaseException, retriable: bool) -> None:
+    run = play([listed("10"), Failed(error)])
+    assert run.log[2:] == (
+        ["sleep", "WATCH rv=10"] if retriable else [run.log[2], "sleep", "LIST rv=10 limit=0"]
+    )
+    assert run.log[2].startswith("handler:") is not retriable
+
+
+@pytest.mark.parametrize(
+    ("error", "internal"),
+    [
+        pytest.param(error_event(500, "InternalError"), True, id="reason"),
+        pytest.param(error_event(500), True, id="no-reason-code-500"),
+        pytest.param(error_event(500, "Unheard"), True, id="unknown-reason-code-500"),
+        pytest.param(error_event(500, "Forbidden"), False, id="known-reason-code-500"),
+        pytest.param(error_event(503, "ServiceUnavailable"), False, id="503"),
+    ],
+)
+def test_internal_error_classification_A_47(error: Event, internal: bool) -> None:
+    options = ReflectorOptions(max_internal_error_retry_duration=30.0)
+    run = play([listed("10"), watch(error)], options=options)
+    assert run.log[2:] == (["WATCH rv=10"] if internal else ["sleep", "LIST rv=10 limit=0"])
+
+
+def test_error_raised_while_closing_after_an_error_event_is_ignored_A_26_A_32() -> None:
+    machine, _ = make_machine()
+    machine.next_action(START)
+    machine.on_list(listed("10").page, START)
+    machine.next_action(START)
+    machine.on_watch_opened(START)
+    assert machine.on_event("ERROR", status_event := error_event(429, "TooManyRequests").obj)
+    assert status_event["code"] == 429
+    assert machine.on_watch_tick(START) is False
+    machine.on_error(TransportError("connection closed"), START + 1)  # how closing went
+    assert isinstance(machine.next_action(START + 1), Sleep)  # 429 → backoff, then re-watch
+    assert machine.counters().errors == {"TooManyRequests": 1}
 
 
 def test_internal_error_retry_window_A_33() -> None:
@@ -633,20 +821,26 @@ def test_internal_error_tracker_resets_after_a_quiet_minute_A_33() -> None:
     )
     # first at t0, second 70 s later (≥ 1 min after the last: reset, new window), third 25 s
     # after that: still inside the new window
-    assert run.log == ["LIST rv=0 limit=500", "WATCH rv=10", "WATCH rv=10", "WATCH rv=10", "WATCH rv=10"]
+    assert run.log == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "WATCH rv=10",
+        "WATCH rv=10",
+        "WATCH rv=10",
+    ]
 
 
 def test_error_handler_sees_only_list_open_and_replace_failures_A_34_K_5() -> None:
     run = play(
         [
-            failed(500, "InternalError"),            # list failure → handler
+            failed(500, "InternalError"),  # list failure → handler
             listed("10"),
-            watch(error_event(403, "Forbidden")),    # stream error → no handler
-            listed("11", "a"),                        # replace fails → handler
+            watch(error_event(403, "Forbidden")),  # stream error → no handler
+            listed("11", "a"),  # replace fails → handler
             listed("12"),
-            failed(404, "NotFound"),                  # non-retriable open → handler
+            failed(404, "NotFound"),  # non-retriable open → handler
             listed("13"),
-            refused(),                                # retriable open → no handler
+            refused(),  # retriable open → no handler
             watch(end=stream_failed(TransportError("x"))),
         ],
         store=FakeStore(fail_replace={1}),
@@ -694,14 +888,25 @@ def test_counters_snapshot() -> None:
             listed("10", "a", cont="c"),
             listed("10", "b"),
             refused(),
-            watch(ev("ADDED", "c", "11"), ev("ADDED", "d", "12"), Event("ADDED", {}), bookmark("13"), end=closed(2)),
+            watch(
+                ev("ADDED", "c", "11"),
+                ev("ADDED", "d", "12"),
+                Event("ADDED", {}),
+                bookmark("13"),
+                end=closed(2),
+            ),
             watch(error_event(410, "Expired")),
             listed("14"),
         ]
     )
     c = run.machine.counters()
     assert (c.iterations, c.lists, c.list_pages, c.full_list_fallbacks) == (2, 2, 3, 0)
-    assert (c.watches_requested, c.watches_opened, c.watch_lists, c.watch_list_fallbacks) == (4, 2, 0, 0)
+    assert (c.watches_requested, c.watches_opened, c.watch_lists, c.watch_list_fallbacks) == (
+        4,
+        2,
+        0,
+        0,
+    )
     assert c.events == {"ADDED": 2, "BOOKMARK": 1}
     assert c.skipped_events == 1
     assert c.relists == {"watch-expired": 1}
@@ -713,4 +918,3 @@ def test_counters_snapshot() -> None:
 def test_error_kind_uses_code_without_reason() -> None:
     run = play([failed(418)])
     assert run.machine.counters().errors == {"HTTP 418": 1}
-

@@ -169,8 +169,14 @@ class Watched:
 
 def listed(rv: str, *names: str, cont: str = "", items: Sequence[Any] | None = None) -> Listed:
     objs = list(items) if items is not None else [pod(n, rv) for n in names]
-    return Listed({"kind": "PodList", "apiVersion": "v1",
-                   "metadata": {"resourceVersion": rv, "continue": cont}, "items": objs})
+    return Listed(
+        {
+            "kind": "PodList",
+            "apiVersion": "v1",
+            "metadata": {"resourceVersion": rv, "continue": cont},
+            "items": objs,
+        }
+    )
 
 
 def failed(code: int, reason: str = "", message: str = "m", **details: Any) -> Failed:
@@ -267,7 +273,10 @@ class Run:
 
 
 def make_machine(
-    *, store: FakeStore | None = None, options: ReflectorOptions | None = None, seed: int = 0,
+    *,
+    store: FakeStore | None = None,
+    options: ReflectorOptions | None = None,
+    seed: int = 0,
     now: float = START,
 ) -> tuple[ReflectorMachine, FakeStore]:
     store = store if store is not None else FakeStore()

@@ -7,8 +7,7 @@ import random
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from kinformer.cache._reflector import (
     DEFAULT_STALL_TIMEOUT,
@@ -84,10 +83,19 @@ def test_resync_timer_is_rearmed_from_the_tick_A_64() -> None:
 
 def test_resync_runs_during_a_backoff_inside_the_watch_phase_A_64() -> None:
     options = ReflectorOptions(resync_period=1.0)
-    run = play([listed("10"), failed(429, "TooManyRequests"), failed(429, "TooManyRequests"), watch()], options=options)
+    run = play(
+        [listed("10"), failed(429, "TooManyRequests"), failed(429, "TooManyRequests"), watch()],
+        options=options,
+    )
     # sleeps were cut at each resync tick; the retries still came after the full backoff
     assert resyncs(run) >= 1
-    assert run.requests == ["LIST rv=0 limit=500", "WATCH rv=10", "WATCH rv=10", "WATCH rv=10", "WATCH rv=10"]
+    assert run.requests == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "WATCH rv=10",
+        "WATCH rv=10",
+        "WATCH rv=10",
+    ]
     assert all(s <= 1.0 for s in run.sleeps)
 
 
@@ -102,7 +110,12 @@ def test_no_resync_during_the_list_or_between_iterations_A_64() -> None:
 def test_relist_restarts_the_resync_countdown_A_65() -> None:
     options = ReflectorOptions(resync_period=30.0)
     run = play(
-        [listed("10"), watch(advance(25), error_event(410, "Expired")), listed("11"), watch(advance(25), end=closed(25))],
+        [
+            listed("10"),
+            watch(advance(25), error_event(410, "Expired")),
+            listed("11"),
+            watch(advance(25), end=closed(25)),
+        ],
         options=options,
     )
     # 25 s + backoff + 25 s would pass 30 s with one continuous timer; a fresh one never fires
@@ -112,8 +125,18 @@ def test_relist_restarts_the_resync_countdown_A_65() -> None:
 def test_resync_error_ends_the_stream_and_relists_A_66() -> None:
     options = ReflectorOptions(resync_period=10.0)
     store = FakeStore(fail_resync={0})
-    run = play([listed("10"), watch(advance(15), ev("ADDED", "late", "11")), listed("12")], options=options, store=store)
-    assert run.log == ["LIST rv=0 limit=500", "WATCH rv=10", "sleep", "LIST rv=10 limit=0", "WATCH rv=12"]
+    run = play(
+        [listed("10"), watch(advance(15), ev("ADDED", "late", "11")), listed("12")],
+        options=options,
+        store=store,
+    )
+    assert run.log == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "sleep",
+        "LIST rv=10 limit=0",
+        "WATCH rv=12",
+    ]
     assert ("add", "late") not in store.calls  # the stream was closed at the failed resync
     assert run.machine.counters().relists == {"resync-error": 1}
 
@@ -121,14 +144,23 @@ def test_resync_error_ends_the_stream_and_relists_A_66() -> None:
 def test_resync_error_while_no_stream_is_open_relists_without_a_request_A_66() -> None:
     options = ReflectorOptions(resync_period=0.5)
     store = FakeStore(fail_resync={0})
-    run = play([listed("10"), failed(429, "TooManyRequests"), listed("11")], options=options, store=store)
-    assert run.requests == ["LIST rv=0 limit=500", "WATCH rv=10", "LIST rv=10 limit=0", "WATCH rv=11"]
+    run = play(
+        [listed("10"), failed(429, "TooManyRequests"), listed("11")], options=options, store=store
+    )
+    assert run.requests == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "LIST rv=10 limit=0",
+        "WATCH rv=11",
+    ]
     assert run.machine.counters().relists == {"resync-error": 1}
 
 
 def test_watch_list_resync_starts_at_the_end_bookmark_A_64_A_65() -> None:
     options = ReflectorOptions(use_watch_list=True, resync_period=30.0)
-    run = play([watch(advance(50), bookmark("5", end=True), advance(40), end=closed(100))], options=options)
+    run = play(
+        [watch(advance(50), bookmark("5", end=True), advance(40), end=closed(100))], options=options
+    )
     assert resyncs(run) == 1  # at bookmark + 30; nothing during the 50 s of initial events
 
 
@@ -151,7 +183,9 @@ def test_stall_detection_latency_is_within_a_quarter_timeout() -> None:
     assert DEFAULT_STALL_TIMEOUT <= stalled_after < DEFAULT_STALL_TIMEOUT * 1.25
 
 
-@pytest.mark.parametrize("keepalive", [bookmark("12"), ev("MODIFIED", "a", "12")], ids=["bookmarks", "events"])
+@pytest.mark.parametrize(
+    "keepalive", [bookmark("12"), ev("MODIFIED", "a", "12")], ids=["bookmarks", "events"]
+)
 def test_bookmarks_and_events_keep_a_stream_alive(keepalive: Any) -> None:
     steps = [step for _ in range(6) for step in (advance(100), keepalive)]
     run = play([listed("10"), watch(*steps, end=closed(700))])
@@ -160,7 +194,10 @@ def test_bookmarks_and_events_keep_a_stream_alive(keepalive: Any) -> None:
 
 
 def test_stall_detection_can_be_disabled() -> None:
-    run = play([listed("10"), watch(advance(5000), end=closed(5000))], options=ReflectorOptions(stall_timeout=None))
+    run = play(
+        [listed("10"), watch(advance(5000), end=closed(5000))],
+        options=ReflectorOptions(stall_timeout=None),
+    )
     assert run.machine.counters().stalls == 0
     machine, _ = make_machine(options=ReflectorOptions(stall_timeout=None))
     machine.next_action(START)
@@ -200,8 +237,13 @@ def watch_sessions(draw: st.DrawFn) -> list[list[tuple[str, int]]]:
     return sessions
 
 
-@settings(max_examples=150, deadline=None)
-@given(list_rv=st.integers(1, 1000), sessions=watch_sessions(), skipped=st.lists(st.integers(0, 50), max_size=5))
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None)
+@given(
+    list_rv=st.integers(1, 1000),
+    sessions=watch_sessions(),
+    skipped=st.lists(st.integers(0, 50), max_size=5),
+)
 def test_last_sync_rv_never_moves_backwards_on_a_concrete_rv_watch_A_25(
     list_rv: int, sessions: list[list[tuple[str, int]]], skipped: list[int]
 ) -> None:
@@ -231,7 +273,8 @@ def test_last_sync_rv_never_moves_backwards_on_a_concrete_rv_watch_A_25(
         machine.on_watch_closed(now)
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), failures=st.integers(1, 12))
 def test_watch_timeouts_and_sleeps_stay_in_bounds(seed: int, failures: int) -> None:
     machine, _ = make_machine(seed=seed)

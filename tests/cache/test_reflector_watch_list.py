@@ -46,7 +46,10 @@ def test_watch_list_request_options_A_50_A_67_K_8() -> None:
         resource_version_match="NotOlderThan",
     )
     assert 300 <= first.timeout_seconds < 600
-    assert run.log == ['WATCHLIST rv=""', 'WATCH rv=5']  # the same stream went on; then a plain watch
+    assert run.log == [
+        'WATCHLIST rv=""',
+        "WATCH rv=5",
+    ]  # the same stream went on; then a plain watch
 
 
 def test_initial_events_fill_the_store_at_the_bookmark_rv_A_50_A_51_K_8() -> None:
@@ -72,7 +75,16 @@ def test_initial_events_fill_the_store_at_the_bookmark_rv_A_50_A_51_K_8() -> Non
 
 
 def test_bookmark_without_the_annotation_does_not_end_initial_events_A_50() -> None:
-    run = wl([watch(ev("ADDED", "a", "7"), bookmark("8"), ev("ADDED", "b", "9"), bookmark("10", end=True))])
+    run = wl(
+        [
+            watch(
+                ev("ADDED", "a", "7"),
+                bookmark("8"),
+                ev("ADDED", "b", "9"),
+                bookmark("10", end=True),
+            )
+        ]
+    )
     assert run.store.calls[0] == ("replace", ("a", "b"), "10")
 
 
@@ -109,7 +121,10 @@ def test_temporary_store_errors_are_logged_and_the_rv_still_moves_A_26_A_50(
         return obj
 
     store = FakeStore(transformer=transformer)
-    run = wl([watch(ev("MODIFIED", "bad", "8"), ev("ADDED", "a", "9"), bookmark("10", end=True))], store=store)
+    run = wl(
+        [watch(ev("MODIFIED", "bad", "8"), ev("ADDED", "a", "9"), bookmark("10", end=True))],
+        store=store,
+    )
     assert store.calls[0] == ("replace", ("a",), "10")
     assert "temporary store refused a MODIFIED event" in caplog.text
     assert run.machine.counters().events == {"MODIFIED": 1, "ADDED": 1, "BOOKMARK": 1}
@@ -118,9 +133,14 @@ def test_temporary_store_errors_are_logged_and_the_rv_still_moves_A_26_A_50(
 @pytest.mark.parametrize(
     "obj",
     [
-        pytest.param({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "3"}}, id="table"),
+        pytest.param(
+            {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": "3"}},
+            id="table",
+        ),
         pytest.param({"kind": "Pod"}, id="no-metadata"),
-        pytest.param({"kind": "Node", "apiVersion": "v1", "metadata": {"name": "n"}}, id="other-kind"),
+        pytest.param(
+            {"kind": "Node", "apiVersion": "v1", "metadata": {"name": "n"}}, id="other-kind"
+        ),
     ],
 )
 def test_unusable_initial_events_are_skipped_A_4_A_26(obj: dict[str, Any]) -> None:
@@ -142,25 +162,45 @@ def test_unknown_initial_event_type_is_counted_A_26() -> None:
     ("outcome", "expected"),
     [
         pytest.param(refused(), ["sleep", 'WATCHLIST rv=""'], id="refused-backoff-retry"),
-        pytest.param(failed(429, "TooManyRequests"), ["sleep", 'WATCHLIST rv=""'], id="429-backoff-retry"),
+        pytest.param(
+            failed(429, "TooManyRequests"), ["sleep", 'WATCHLIST rv=""'], id="429-backoff-retry"
+        ),
         pytest.param(failed(410, "Expired"), ['WATCHLIST rv=""'], id="expired-retry-at-once"),
         pytest.param(
             failed(504, "Timeout", "x", causes=[{"reason": "ResourceVersionTooLarge"}]),
             ['WATCHLIST rv=""'],
             id="too-large-retry-at-once",
         ),
-        pytest.param(failed(422, "Invalid"), ["LIST rv=0 limit=500"], id="invalid-falls-back-to-list-A-55"),
-        pytest.param(failed(500, "InternalError"), ["LIST rv=0 limit=500"], id="internal-falls-back"),
+        pytest.param(
+            failed(422, "Invalid"), ["LIST rv=0 limit=500"], id="invalid-falls-back-to-list-A-55"
+        ),
+        pytest.param(
+            failed(500, "InternalError"), ["LIST rv=0 limit=500"], id="internal-falls-back"
+        ),
         pytest.param(watch(end=closed(0.2)), ["LIST rv=0 limit=500"], id="very-short-falls-back"),
-        pytest.param(watch(error_event(410, "Expired")), ['WATCHLIST rv=""'], id="expired-event-retry"),
-        pytest.param(watch(error_event(429, "TooManyRequests")), ["sleep", 'WATCHLIST rv=""'], id="429-event-retry"),
-        pytest.param(watch(error_event(400, "BadRequest")), ["LIST rv=0 limit=500"], id="error-event-falls-back"),
+        pytest.param(
+            watch(error_event(410, "Expired")), ['WATCHLIST rv=""'], id="expired-event-retry"
+        ),
+        pytest.param(
+            watch(error_event(429, "TooManyRequests")),
+            ["sleep", 'WATCHLIST rv=""'],
+            id="429-event-retry",
+        ),
+        pytest.param(
+            watch(error_event(400, "BadRequest")),
+            ["LIST rv=0 limit=500"],
+            id="error-event-falls-back",
+        ),
         pytest.param(
             watch(ev("ADDED", "a", "3"), end=stream_failed(TransportError("reset"))),
             ["LIST rv=0 limit=500"],
             id="stream-failure-falls-back",
         ),
-        pytest.param(watch(ev("ADDED", "a", "3"), end=closed(30)), ['WATCHLIST rv=""'], id="no-bookmark-silent-retry-A-54"),
+        pytest.param(
+            watch(ev("ADDED", "a", "3"), end=closed(30)),
+            ['WATCHLIST rv=""'],
+            id="no-bookmark-silent-retry-A-54",
+        ),
     ],
 )
 def test_watch_list_failures_A_53_A_54_A_55(outcome: Any, expected: list[str]) -> None:
@@ -210,7 +250,15 @@ def test_every_iteration_retries_watch_list_from_the_last_rv_A_50_A_60() -> None
 
 
 def test_fallback_list_then_next_iteration_tries_watch_list_again_A_3_A_12_A_60() -> None:
-    run = wl([failed(422, "Invalid"), listed("10", "a"), watch(error_event(410, "Expired")), failed(422, "Invalid"), listed("11")])
+    run = wl(
+        [
+            failed(422, "Invalid"),
+            listed("10", "a"),
+            watch(error_event(410, "Expired")),
+            failed(422, "Invalid"),
+            listed("11"),
+        ]
+    )
     assert run.log == [
         'WATCHLIST rv=""',
         "LIST rv=0 limit=500",
@@ -249,7 +297,10 @@ def test_stall_during_initial_events_retries_the_watch_list() -> None:
 
 
 def test_bookmark_store_gets_no_bookmark_from_the_initial_stream_A_26_A_50() -> None:
-    run = wl([watch(ev("ADDED", "a", "1"), bookmark("2", end=True), bookmark("3"))], store=BookmarkStore())
+    run = wl(
+        [watch(ev("ADDED", "a", "1"), bookmark("2", end=True), bookmark("3"))],
+        store=BookmarkStore(),
+    )
     assert run.store.calls == [("replace", ("a",), "2"), ("bookmark", "3"), ("rv", "3")]
 
 

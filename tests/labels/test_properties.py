@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from kinformer.labels import Operator, Requirement, Selector, parse
+from kinformer.labels import Operator, Requirement, Selector, SelectorParseError, parse
 from kinformer.labels._parser import parse_uncached
 
 KEYS = ["a", "b", "app", "tier", "in", "notin", "example.com/x", "k8s.io/Name_1"]
@@ -109,3 +109,14 @@ def test_selector_f12_f13_matches_reference(text: str, labels: dict[str, str]) -
     assert selector.matches(labels) is expected
     assert Selector(reversed(selector.requirements)).matches(labels) is expected
     assert all(r.matches(labels) for r in selector.requirements) is expected
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab=!(),<>1- \t\0in", max_size=16))
+def test_parse_f17_f19_any_input_parses_or_raises_selector_parse_error(text: str) -> None:
+    try:
+        selector = parse_uncached(text)
+    except SelectorParseError:
+        return  # the only exception parse raises; its texts are checked in test_parser.py
+    assert parse_uncached(str(selector)) == selector

@@ -216,6 +216,15 @@ def test_parse_int64_bounds() -> None:
     assert parse_int64("") is None
 
 
+def test_requirement_coerces_operator_and_values() -> None:
+    requirement = Requirement("a", "in", ["x", "y"])  # type: ignore[arg-type]
+    assert requirement == Requirement("a", Operator.IN, ("x", "y"))
+    assert requirement.operator is Operator.IN
+    assert requirement.matches({"a": "y"})
+    with pytest.raises(ValueError, match="'~' is not a valid Operator"):
+        Requirement("a", "~")  # type: ignore[arg-type]
+
+
 def test_requirement_f12_gt_lt_with_unusable_values_never_match() -> None:
     # Only reachable by building requirements by hand (new_requirement refuses them).
     assert not Requirement("n", Operator.GREATER_THAN, ("x",)).matches({"n": "5"})

@@ -248,8 +248,10 @@ class Target:
         rv: str = answer.json()["metadata"]["resourceVersion"]
         return rv
 
-    def watch(self, path: str, **params: str) -> WatchRecorder:
-        return WatchRecorder(self, path, params)
+    def watch(
+        self, path: str, *, headers: Mapping[str, str] | None = None, **params: str
+    ) -> WatchRecorder:
+        return WatchRecorder(self, path, params, headers)
 
 
 def names(listing: Mapping[str, Any]) -> list[str]:
@@ -270,7 +272,13 @@ def without_root_ca(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 class WatchRecorder:
     """Reads one watch stream on a thread; the test writes meanwhile, then inspects events."""
 
-    def __init__(self, target: Target, path: str, params: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        target: Target,
+        path: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.events: list[dict[str, Any]] = []
         self.status: int | None = None
         self.headers: httpx.Headers | None = None
@@ -279,7 +287,7 @@ class WatchRecorder:
         self.error: BaseException | None = None
         self._opened = threading.Event()
         self._changed = threading.Condition()
-        self._client = target.new_client(headers=dict(target.client.headers))
+        self._client = target.new_client(headers={**target.client.headers, **(headers or {})})
         self._response: httpx.Response | None = None
         self._thread = threading.Thread(target=self._run, args=(path, dict(params)), daemon=True)
         self._thread.start()
@@ -419,12 +427,14 @@ def replay(
     body: Any = None,
     check: bool = True,
     details: bool = True,
+    client: httpx.Client | None = None,
+    substitutions: Mapping[str, str] | None = None,
 ) -> httpx.Response:
     """Send the request of golden ``scenario`` ``seq`` again (its namespace replaced by
     ``namespace``, its body by ``body`` when given) and assert the answer is like golden."""
     raw = _raw_exchange(scenario, seq)
     exchange = golden(scenario, seq)
-    subs: dict[str, str] = {}
+    subs: dict[str, str] = dict(substitutions or {})
     if namespace is not None and exchange.namespace is not None:
         subs[exchange.namespace] = namespace
     request_headers = {k.lower(): v for k, v in raw.get("request_headers", {}).items()}
@@ -442,7 +452,8 @@ def replay(
     else:
         content = b""
     path = _substitute(raw["path"], subs)
-    answer = target.client.request(raw["method"], path, content=content or None, headers=headers)
+    sender = client or target.client
+    answer = sender.request(raw["method"], path, content=content or None, headers=headers)
     if check:
         assert_like_golden(answer, exchange, substitutions=subs, details=details)
     return answer

@@ -159,6 +159,7 @@ def test_parse_exec_credential_rejects_bad_output(output: bytes, message: str) -
 # ---- running the plugin ----
 
 
+@pytest.mark.slow
 def test_exec_runner_passes_args_env_and_exec_info_and_caches(tmp_path: Path) -> None:
     config = _exec_config(tmp_path, provide_cluster_info=True)
     runner = ExecRunner(config)
@@ -173,6 +174,7 @@ def test_exec_runner_passes_args_env_and_exec_info_and_caches(tmp_path: Path) ->
     assert "token-1" not in repr(runner)
 
 
+@pytest.mark.slow
 def test_exec_runner_reruns_after_expiry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLUGIN_EXPIRY", "2030-01-01T00:00:00Z")
     clock = Clock(1893455000.0)
@@ -186,6 +188,7 @@ def test_exec_runner_reruns_after_expiry(tmp_path: Path, monkeypatch: pytest.Mon
     assert runner.runs == 2
 
 
+@pytest.mark.slow
 def test_exec_runner_stale_credential_is_replaced_once(tmp_path: Path) -> None:
     runner = ExecRunner(_exec_config(tmp_path))
     first = runner.credential()
@@ -330,6 +333,7 @@ def test_auth_token_file_missing_from_the_start(tmp_path: Path) -> None:
         _get(auth, Server())
 
 
+@pytest.mark.slow
 def test_auth_exec_plugin_reruns_on_401_and_retries(tmp_path: Path) -> None:
     config = _exec_config(tmp_path)
     auth = KubeAuth(config)
@@ -344,6 +348,7 @@ def test_auth_exec_plugin_reruns_on_401_and_retries(tmp_path: Path) -> None:
     assert server.seen == ["Bearer token-1", "Bearer token-1", "Bearer token-1", "Bearer token-2"]
 
 
+@pytest.mark.slow
 def test_auth_exec_plugin_same_token_after_401_is_not_resent(tmp_path: Path) -> None:
     auth = KubeAuth(_exec_config(tmp_path))
     server = Server()
@@ -352,6 +357,7 @@ def test_auth_exec_plugin_same_token_after_401_is_not_resent(tmp_path: Path) -> 
     assert auth.exec_runs == 2
 
 
+@pytest.mark.slow
 async def test_auth_exec_plugin_asyncio_runs_off_the_loop_and_retries(tmp_path: Path) -> None:
     auth = KubeAuth(_exec_config(tmp_path))
     server = Server("Bearer token-1")
@@ -373,6 +379,7 @@ async def test_auth_token_file_asyncio(tmp_path: Path) -> None:
     assert await _aget(auth, server) == 200
 
 
+@pytest.mark.slow
 def test_auth_exec_client_certificate_is_handed_over(tmp_path: Path) -> None:
     _plugin(tmp_path, extra='status = {"clientCertificateData": "CERT", "clientKeyData": "KEY"}')
     config = ClientConfig(

@@ -253,6 +253,7 @@ async def test_integration_rotating_token_file(
     assert _seeded(page) == 25
 
 
+@pytest.mark.slow
 async def test_integration_exec_plugin_script(
     server: FakeApiServer, flavor: str, tmp_path: Path
 ) -> None:
@@ -325,6 +326,7 @@ async def test_integration_connection_refused_after_the_server_stops(flavor: str
     await close(client)
 
 
+@pytest.mark.slow
 def test_integration_from_kubeconfig_and_in_cluster_constructors(server: FakeApiServer) -> None:
     with Client.from_kubeconfig(server.kubeconfig_path) as client:
         assert client.get("namespaces", "default", namespace=None)["metadata"]["name"] == "default"

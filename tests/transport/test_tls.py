@@ -163,6 +163,7 @@ def test_tls_client_certificate_from_inline_data_and_files(
     assert _list(files, flavor)["client"] == "alice"
 
 
+@pytest.mark.slow
 def test_tls_client_certificate_from_an_exec_plugin(
     server: str, ca: trustme.CA, tmp_path: Path
 ) -> None:

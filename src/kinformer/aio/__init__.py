@@ -16,12 +16,22 @@ from ..cache._reflector_asyncio import AsyncReflector as Reflector
 from ..informers._factory_asyncio import AsyncSharedInformerFactory as SharedInformerFactory
 from ..informers._listwatch import AsyncHTTPListerWatcher as HTTPListerWatcher
 from ..transport import AsyncClient as Client
+from ..workqueue import (
+    AsyncDelayingQueue as DelayingQueue,
+    AsyncRateLimitingQueue as RateLimitingQueue,
+    AsyncWorkQueue as WorkQueue,
+    run_workers_async as run_workers,
+)
 
 __all__ = [
     "Client",
+    "DelayingQueue",
     "HTTPListerWatcher",
+    "RateLimitingQueue",
     "Reflector",
     "SharedIndexInformer",
     "SharedInformerFactory",
+    "WorkQueue",
+    "run_workers",
     "wait_for_cache_sync",
 ]

@@ -151,15 +151,16 @@ def key_of(key_func: KeyFunc, obj: Any) -> str:
     >>> key_of(meta_namespace_key, DeletedFinalStateUnknown("ns/a", None))
     'ns/a'
     """
-    if isinstance(obj, Deltas):
-        newest = obj.newest()
-        if newest is None:
-            raise KeyFuncError(obj, "0 length Deltas object; can't get key")
-        obj = newest.object
-    elif isinstance(obj, Delta):
-        obj = obj.object
-    if isinstance(obj, DeletedFinalStateUnknown):
-        return obj.key
+    if type(obj) is not dict:  # hot path: API objects are plain dicts, none of the below
+        if isinstance(obj, Deltas):
+            newest = obj.newest()
+            if newest is None:
+                raise KeyFuncError(obj, "0 length Deltas object; can't get key")
+            obj = newest.object
+        elif isinstance(obj, Delta):
+            obj = obj.object
+        if isinstance(obj, DeletedFinalStateUnknown):
+            return obj.key
     try:
         return key_func(obj)
     except Exception as error:

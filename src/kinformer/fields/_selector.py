@@ -96,23 +96,31 @@ def unescape_value(value: str) -> str:
     return "".join(out)
 
 
-def _compile(requirements: tuple[FieldRequirement, ...]) -> FieldMatcher:
-    # One generated function, as for label selectors (see kinformer.labels._selector):
+@functools.lru_cache(maxsize=256)
+def _factory(operators: tuple[bool, ...]) -> Callable[..., FieldMatcher]:
+    # One generated function, as for label selectors (kinformer.labels._selector): its
+    # source depends only on the operators; fields and values are closure variables.
     #     def match(fields):
-    #         get = fields.get
-    #         return get(f0, "") == v0 and get(f1, "") != v1
-    # An absent field reads as "" (F-33). Names and values are bound, never inlined.
+    #         return fields.get(f0, "") == v0 and fields.get(f1, "") != v1
+    # An absent field reads as "" (F-33).
+    params = ", ".join(f"f{i}, v{i}" for i in range(len(operators)))
+    body = " and ".join(
+        f"fields.get(f{i}, '') {'==' if equal else '!='} v{i}" for i, equal in enumerate(operators)
+    )
+    source = (
+        f"def factory({params}):\n    def match(fields):\n        return {body}\n    return match\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(source, namespace)
+    return cast(Callable[..., FieldMatcher], namespace["factory"])
+
+
+def _compile(requirements: tuple[FieldRequirement, ...]) -> FieldMatcher:
     if not requirements:
         return _match_everything
-    namespace: dict[str, object] = {}
-    terms = []
-    for i, (name, operator, value) in enumerate(requirements):
-        namespace[f"f{i}"] = name
-        namespace[f"v{i}"] = value
-        terms.append(f"get(f{i}, '') {'==' if operator is Operator.EQUALS else '!='} v{i}")
-    source = f"def match(fields):\n    get = fields.get\n    return {' and '.join(terms)}\n"
-    exec(source, namespace)
-    return cast(FieldMatcher, namespace["match"])
+    operators = tuple(op is Operator.EQUALS for _, op, _ in requirements)
+    arguments = [item for name, _, value in requirements for item in (name, value)]
+    return _factory(operators)(*arguments)
 
 
 def _match_everything(fields: Mapping[str, str]) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from typing import Final
 
 from ._errors import SelectorParseError
@@ -49,12 +50,16 @@ _STRING_TO_TOKEN: Final = {
     "notin": _Token.NOT_IN,
     "(": _Token.OPEN_PAREN,
 }
-_SPECIAL: Final = frozenset("=!(),><")
-_WHITESPACE: Final = frozenset(" \t\r\n")
-# Go's lexer reads a NUL byte as the end of the input (read() returns 0 at the end).
-_STOP: Final = _SPECIAL | _WHITESPACE | {"\0"}
+# One token per match, after optional whitespace (space, tab, CR, LF): a run of special
+# characters read greedily as the longest known operator ("!=" before "!", "==" before "="),
+# or an identifier (any other characters). A NUL character is Go's end-of-input marker
+# (``Lexer.read`` returns 0): where a token starts nothing matches and the input ends; right
+# after a token apimachinery's lexer swallows it, hence the optional trailing ``\x00``.
+_TOKEN_RE: Final = re.compile(r"[ \t\r\n]*(?:(!=|==|[=!(),><])|([^ \t\r\n=!(),><\x00]+))\x00?")
 
 _BINARY_OPERATORS: Final = "in, notin, =, ==, !=, gt, lt"
+
+_KEYWORDS: Final = frozenset({_Token.IN, _Token.NOT_IN})
 
 _OPERATOR_FOR_TOKEN: Final = {
     _Token.IN: Operator.IN,
@@ -68,37 +73,19 @@ _OPERATOR_FOR_TOKEN: Final = {
 
 
 def _lex(text: str) -> list[tuple[_Token, str]]:
-    """All tokens of ``text``, ending with one ``END`` (F-17).
-
-    A NUL character is Go's end-of-input marker (``Lexer.read`` returns 0): at the start of
-    a token it ends the input; right after an identifier or a run of special characters it
-    is swallowed as a separator, exactly as apimachinery's lexer does.
-    """
+    """All tokens of ``text``, ending with one ``END`` (F-17)."""
     tokens: list[tuple[_Token, str]] = []
     pos = 0
-    size = len(text)
-    while True:
-        while pos < size and text[pos] in _WHITESPACE:
-            pos += 1
-        if pos >= size or text[pos] == "\0":
-            tokens.append((_Token.END, ""))
-            return tokens
-        if text[pos] in _SPECIAL:
-            # Greedy: extend while the longer run is still a known symbol. Every single
-            # special character is a token, so the first one always matches.
-            end = pos + 1
-            while end < size and text[pos : end + 1] in _STRING_TO_TOKEN:
-                end += 1
-            literal = text[pos:end]
-            token = _STRING_TO_TOKEN[literal]
+    match = _TOKEN_RE.match
+    while (found := match(text, pos)) is not None:
+        special, identifier = found.groups()
+        if special is not None:
+            tokens.append((_STRING_TO_TOKEN[special], special))
         else:
-            end = pos + 1
-            while end < size and text[end] not in _STOP:
-                end += 1
-            literal = text[pos:end]
-            token = _STRING_TO_TOKEN.get(literal, _Token.IDENTIFIER)
-        tokens.append((token, literal))
-        pos = end + 1 if end < size and text[end] == "\0" else end
+            tokens.append((_STRING_TO_TOKEN.get(identifier, _Token.IDENTIFIER), identifier))
+        pos = found.end()
+    tokens.append((_Token.END, ""))
+    return tokens
 
 
 class _ParseError(Exception):
@@ -106,23 +93,24 @@ class _ParseError(Exception):
 
 
 class _Parser:
-    __slots__ = ("_pos", "_tokens")
+    __slots__ = ("_as_values", "_pos", "_tokens")
 
     def __init__(self, tokens: list[tuple[_Token, str]]) -> None:
         self._tokens = tokens
+        # In "values" context (everywhere but the operator position) in/notin are
+        # identifiers (ParserContext Values in apimachinery).
+        self._as_values = [
+            (_Token.IDENTIFIER, literal) if token in _KEYWORDS else (token, literal)
+            for token, literal in tokens
+        ]
         self._pos = 0
 
-    # In "values" context (everywhere but the operator position) in/notin are identifiers.
-    def _lookahead(self, values: bool = True) -> tuple[_Token, str]:
-        token, literal = self._tokens[self._pos]
-        if values and token in (_Token.IN, _Token.NOT_IN):
-            return _Token.IDENTIFIER, literal
-        return token, literal
+    def _lookahead(self) -> tuple[_Token, str]:
+        return self._as_values[self._pos]
 
     def _consume(self, values: bool = True) -> tuple[_Token, str]:
-        item = self._lookahead(values)
         self._pos += 1
-        return item
+        return (self._as_values if values else self._tokens)[self._pos - 1]
 
     def parse(self) -> list[Requirement]:
         requirements: list[Requirement] = []

@@ -4,7 +4,9 @@ The asyncio twins of :mod:`kinformer.workqueue._threads`, over the same
 :class:`~kinformer.workqueue._queue.QueueState`. ``get`` and ``shutdown_with_drain`` are
 coroutines; ``add``, ``done``, ``add_after``, ``shutdown`` never block and are plain methods.
 Each blocked ``get`` waits on its own :class:`asyncio.Event` (woken one per queued item),
-with timed waits measured on the injected :class:`~kinformer._clock.Clock`.
+with timed waits measured on the injected :class:`~kinformer._clock.Clock`. A named queue with
+a metrics provider runs one task, started by the first ``get`` (where a loop is certainly
+running), that refreshes the unfinished-work gauges every 500 ms until shutdown (G-25).
 
 Like :class:`asyncio.Queue`, these queues are not thread-safe: use them from their event loop
 (from another thread, ``loop.call_soon_threadsafe(queue.add, item)``).

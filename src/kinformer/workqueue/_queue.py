@@ -14,12 +14,18 @@ Fields and their invariants (G-1), after every public method:
 * ``_processing``: items handed out by ``get`` and not yet ``done``;
 * ``_waiting``: items of ``add_after`` whose deadline is still ahead of the last ``now`` seen
   (entries that fell due have been ``add``\\ ed, in deadline order, before the operation ran);
+* ``_next_due`` is the earliest deadline in ``_waiting``, or ``inf`` when it is empty;
 * once ``_shutting_down`` is set it stays set, nothing more is added and ``_waiting`` is empty.
 
 Delayed entries are promoted lazily: each operation first adds the entries due at ``now``,
 and drivers that block in ``get`` wait at most until the next deadline
 (:meth:`QueueState.wait_timeout`). Observers therefore see exactly what client-go's waiting
 loop produces once it has run, without a background thread or task.
+
+Differences from client-go, on purpose: ``add_after`` never blocks (client-go blocks when 1000
+hand-offs to its waiting loop are pending, G-10: there is no hand-off here); ``done`` of an
+item that is not being processed changes nothing (client-go appends a duplicate, G-4 NOTE);
+the pluggable-queue ``Touch`` hook of G-2 is not ported (the queue is always FIFO).
 """
 
 from __future__ import annotations
@@ -84,8 +90,8 @@ class QueueState(Generic[T]):
         self._dirty: set[T] = set()
         self._processing: set[T] = set()
         self._waiting: DelayHeap[T] = DelayHeap()
-        # A lower bound of the earliest waiting deadline (inf when nothing waits): lets the
-        # hot path skip the heap when nothing can be due.
+        # The earliest deadline in ``_waiting`` (inf when nothing waits), kept exact by
+        # add_after / _promote / shutdown: the hot path skips the heap while it is ahead.
         self._next_due = math.inf
         self._shutting_down = False
         self._drain = False

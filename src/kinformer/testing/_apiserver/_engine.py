@@ -708,6 +708,8 @@ class ApiServerState:
                 rtype, self._body(request, rtype), target.namespace, dry_run=dry_run
             )
             return self._object_response(rtype, result, 201)
+        if verb == "deletecollection":
+            return self._delete_collection(request, target)
         assert target.name is not None
         if verb == "update":
             body = self._body(request, rtype)
@@ -765,7 +767,7 @@ class ApiServerState:
             details["kind"] = rtype.plural
             details["uid"] = uid
             return self._json(200, status_body(0, None, "", details, status="Success"))
-        return self._delete_collection(request, target)
+        raise method_not_allowed()
 
     def _object_response(self, rtype: ResourceType, result: Result, status: int) -> ApiResponse:
         return self._json(status, result.obj)

@@ -245,7 +245,9 @@ def invalid(
     The message is ``<Kind[.group]> "<name>" is invalid: <field>: <message>``, with the causes
     in brackets when there are several.
     """
-    parts = [f"{field}: {msg}" if field else msg for _, msg, field in causes]
+    # The message lists each distinct error once (utilerrors.Aggregate deduplicates); the
+    # causes keep every entry (golden 07 seq 10, golden 11 seq 66 list theirs twice).
+    parts = list(dict.fromkeys(f"{field}: {msg}" if field else msg for _, msg, field in causes))
     summary = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     shown_kind = qualified_kind or (f"{kind}.{group}" if group else kind)
     message = f'{shown_kind} "{name or ""}" is invalid: {summary}'
