@@ -104,11 +104,12 @@ def main() -> None:
     print(f"pods: {args.pods}, ~{size} bytes of JSON each")
     state = ApiServerState(history_limit=args.events + 10)
     timed(f"seed({args.pods} pods)", lambda: state.seed(pods))
-    del pods
+    pods.clear()
 
     def get(path: str, **query: str) -> ApiResponse:
         answer = state.handle(ApiRequest("GET", path, query))
-        assert isinstance(answer, ApiResponse) and answer.status == 200, answer
+        assert isinstance(answer, ApiResponse), answer
+        assert answer.status == 200, answer
         return answer
 
     answer, elapsed = timed("list /api/v1/pods (unpaginated)", lambda: get("/api/v1/pods"))

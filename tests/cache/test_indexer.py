@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -87,7 +86,13 @@ def snapshot(indexer: Indexer[Obj]) -> tuple[dict[str, int], Any, str]:
     """Everything observable about an indexer: item identities, index content, last RV."""
     return (
         {key: id(obj) for key, obj in indexer._items.items()},
-        copy.deepcopy(indexer._indices),
+        {
+            name: {
+                value: {key: id(obj) for key, obj in members.items()}
+                for value, members in index.items()
+            }
+            for name, index in indexer._indices.items()
+        },
         indexer.last_store_sync_resource_version,
     )
 
@@ -492,12 +497,17 @@ def test_empty_value_sets_are_deleted_C_14() -> None:
 
 def test_unchanged_single_value_is_not_touched_C_14() -> None:
     indexer = make(pod("a", app="web"))
-    value_set = indexer._indices["app"]["web"]
-    indexer.update(pod("a", app="web", rv="2"))
-    assert indexer._indices["app"]["web"] is value_set
-    # Without the fast path the set would have been emptied, deleted and made again.
-    indexer.update(pod("a", app="web", tags=("t",)))
-    assert indexer._indices["app"]["web"] is value_set
+    members = indexer._indices["app"]["web"]
+    newer = pod("a", app="web", rv="2")
+    indexer.update(newer)
+    # Without the fast path the value map would have been emptied, deleted and made again.
+    assert indexer._indices["app"]["web"] is members
+    assert indexer.by_index("app", "web") == [newer]
+    assert indexer.by_index("app", "web")[0] is newer
+    newest = pod("a", app="web", tags=("t",))
+    indexer.update(newest)
+    assert indexer._indices["app"]["web"] is members
+    assert indexer.by_index("app", "web")[0] is newest
 
 
 class Poisoned:
@@ -1004,11 +1014,17 @@ class IndexerMachine(RuleBasedStateMachine):
             for key, obj in self.model.items():
                 for value in index_func(obj):
                     expected.setdefault(value, set()).add(key)
-            assert indexer._indices[name] == expected
-            assert all(indexer._indices[name].values()), "an empty value set survived"
+            index = indexer._indices[name]
+            assert {value: set(members) for value, members in index.items()} == expected
+            assert all(index.values()), "an empty value map survived"
+            for members in index.values():
+                for key, obj in members.items():
+                    assert obj is self.model[key]
             assert sorted(indexer.list_index_func_values(name)) == sorted(expected)
             for value, keys in expected.items():
                 assert indexer.index_keys(name, value) == sorted(keys)
+                found = indexer.by_index(name, value)
+                assert sorted(map(id, found)) == sorted(id(self.model[key]) for key in keys)
 
 
 TestIndexerMachine = pytest.mark.slow(IndexerMachine.TestCase)

@@ -31,6 +31,7 @@ from tests.cache.test_reflector_harness import (
     Event,
     Failed,
     FakeStore,
+    Outcome,
     advance,
     api_error,
     bookmark,
@@ -115,7 +116,9 @@ def test_last_sync_resource_version_follows_list_then_events_A_5_A_70() -> None:
         ),
     ],
 )
-def test_delay_between_every_iteration_A_6_A_7_K_6(script: list, expected: list[str]) -> None:
+def test_delay_between_every_iteration_A_6_A_7_K_6(
+    script: list[Outcome], expected: list[str]
+) -> None:
     assert play(script).log == expected
 
 
@@ -235,7 +238,7 @@ def test_replace_failure_still_clears_the_unavailable_flag_A_20() -> None:
     ],
 )
 def test_relist_resource_version_A_14_A_68_A_69_K_1(
-    script: list, expected_lists: list[str]
+    script: list[Outcome], expected_lists: list[str]
 ) -> None:
     run = play(script)
     assert [r for r in run.requests if r.startswith("LIST")] == expected_lists
@@ -340,7 +343,7 @@ def test_expired_continue_token_falls_back_to_one_full_list_A_18_K_3() -> None:
         ),
     ],
 )
-def test_pager_fallback_is_narrow_A_18_K_3(script: list, expected: list[str]) -> None:
+def test_pager_fallback_is_narrow_A_18_K_3(script: list[Outcome], expected: list[str]) -> None:
     assert play(script).requests == expected
 
 
@@ -361,7 +364,7 @@ def test_pager_fallback_is_narrow_A_18_K_3(script: list, expected: list[str]) ->
         pytest.param(failed(504, "Timeout", "Too large resource version"), id="too-large-legacy"),
     ],
 )
-def test_expired_list_retries_at_once_with_rv_empty_A_19_A_44_A_45_K_1(error: object) -> None:
+def test_expired_list_retries_at_once_with_rv_empty_A_19_A_44_A_45_K_1(error: Failed) -> None:
     run = play([listed("10"), watch(error_event(410, "Expired")), error, listed("20")])
     assert run.log == [
         "LIST rv=0 limit=500",
@@ -440,7 +443,7 @@ def test_stop_during_list_discards_the_result_A_21() -> None:
         pytest.param({"kind": "PodList", "metadata": {}, "items": {}}, id="items-not-a-list"),
     ],
 )
-def test_unusable_list_response_is_a_list_error_A_4(page: dict) -> None:
+def test_unusable_list_response_is_a_list_error_A_4(page: dict[str, object]) -> None:
     machine, store = make_machine()
     machine.next_action(START)
     machine.on_list(page, START)
@@ -587,7 +590,9 @@ def test_expected_gvk_drops_other_kinds_A_4() -> None:
         pytest.param(1.0, [], ["WATCH rv=10"], id="one-second-is-clean"),
     ],
 )
-def test_very_short_watch_A_27_K_10(after: float, events: list, expected_next: list[str]) -> None:
+def test_very_short_watch_A_27_K_10(
+    after: float, events: list[Event], expected_next: list[str]
+) -> None:
     run = play([listed("10"), watch(*events, end=closed(after))])
     assert run.log[2:] == expected_next
     if expected_next[0] == "sleep":
@@ -738,7 +743,8 @@ def test_unexpected_error_object_is_not_an_api_status_A_26() -> None:
     machine.on_watch_opened(START)
     machine.on_event("ERROR", ["garbage"])
     assert machine.counters().errors == {"UnexpectedWatchObjectError": 1}
-    assert issubclass(UnexpectedWatchObjectError, Exception)
+    assert isinstance(machine._stream_error, UnexpectedWatchObjectError)
+    assert "['garbage']" in str(machine._stream_error)
 
 
 @pytest.mark.parametrize(

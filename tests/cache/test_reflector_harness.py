@@ -13,6 +13,7 @@ default stall timeout.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 
 from kinformer._errors import ApiError, KeyFuncError, RefusedConnectionError
 from kinformer.cache._reflector import (
+    _CLOSED,
     HandleWatchError,
     ListPage,
     OpenWatch,
@@ -28,6 +30,7 @@ from kinformer.cache._reflector import (
     ReflectorOptions,
     Sleep,
     Stop,
+    _Await,
 )
 
 START = 1000.0
@@ -288,7 +291,7 @@ def play(
     script: Sequence[Outcome],
     *,
     options: ReflectorOptions | None = None,
-    store: FakeStore | None = None,
+    store: Any = None,
     seed: int = 0,
     max_actions: int = 500,
     stop_after: int | None = None,
@@ -304,6 +307,7 @@ def play(
         if stop_after is not None and len(run.requests) >= stop_after:
             machine.stop()
         action = machine.next_action(run.now)
+        assert_invariants(machine)
         run.actions.append(action)
         match action:
             case Stop():
@@ -327,7 +331,22 @@ def play(
             _answer_list(run, outcome)
         else:
             _answer_watch(run, outcome)
+        assert_invariants(machine)
     raise AssertionError(f"more than {max_actions} actions: {run.log[-20:]}")
+
+
+def assert_invariants(machine: ReflectorMachine) -> None:
+    """The invariants the ReflectorMachine docstring states, read from its private fields."""
+    m: Any = machine
+    if m._mode != _CLOSED:
+        assert m._awaiting is _Await.STREAM
+    assert not (m._in_initial and m._in_watch_phase)
+    if not m._in_watch_phase:
+        assert m._resync_due == math.inf
+    if m._report is not None:
+        assert m._backoff_pending
+    if not m._in_initial:
+        assert not m._temp
 
 
 def _answer_list(run: Run, outcome: Outcome) -> None:
@@ -365,6 +384,7 @@ def _answer_watch(run: Run, outcome: Outcome) -> None:
             reading = _advance(run, run.now + step.seconds)
         else:
             needs_tick = machine.on_event(step.type, step.obj)
+            assert_invariants(machine)
             run.rvs.append(machine.last_sync_resource_version)
             if needs_tick:
                 reading = machine.on_watch_tick(run.now)

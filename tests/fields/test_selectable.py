@@ -435,6 +435,14 @@ def test_selectable_fields_per_kind(obj: dict[str, Any], expected: dict[str, str
         assert fields[label] == value
 
 
+def test_selectable_fields_kind_given_for_list_items_without_type_meta() -> None:
+    item = {"metadata": {"name": "p", "namespace": "d"}, "spec": {"nodeName": "n1"}}
+    assert "spec.nodeName" not in selectable_fields(item)
+    assert selectable_fields(item, api_version="v1", kind="Pod")["spec.nodeName"] == "n1"
+    typed = {**item, "apiVersion": "v1", "kind": "ConfigMap"}
+    assert selectable_fields(typed, api_version="v1", kind="Pod")["spec.nodeName"] == "n1"
+
+
 def test_selectable_fields_configmap_has_only_metadata() -> None:
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "d"}}
     assert selectable_fields(obj) == {"metadata.name": "c", "metadata.namespace": "d"}

@@ -187,8 +187,26 @@ def test_escape_value_f34() -> None:
     assert escape_value("a\\b,c=d") == "a\\\\b\\,c\\=d"
 
 
-def test_field_selector_f35_public_names() -> None:
+def test_field_selector_public_names() -> None:
     assert FieldSelector.__module__ == "kinformer.fields"
+
+
+def test_field_selector_f35_client_string_is_evaluated_by_the_server() -> None:
+    # F-35: a client only sends str(selector) (list/watch fieldSelector=); the server parses
+    # it, converts the labels for the kind and matches its projection of each object.
+    from kinformer.fields import convert_field_selector, selectable_fields
+
+    wire = str(from_set({"spec.nodeName": "node=a,b", "metadata.name": "web-1"}))
+    assert wire == "metadata.name=web-1,spec.nodeName=node\\=a\\,b"
+    served = convert_field_selector("v1", "Pod", parse(wire))
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": "d"},
+        "spec": {"nodeName": "node=a,b"},
+    }
+    assert served.matches(selectable_fields(pod))
+    assert not served.matches(selectable_fields({**pod, "spec": {"nodeName": "node-a"}}))
 
 
 _FIELD = st.sampled_from(["a", "b", "spec.nodeName", "x.y"])
@@ -212,3 +230,12 @@ def test_field_selector_f30_f34_round_trip_and_matching(
     expected = all((fields.get(f, "") == v) is (op is EQ) for f, op, v in terms)
     assert selector.matches(fields) is expected
     assert reparsed.matches(fields) is expected
+
+
+def test_field_selector_f33_many_terms_use_the_generic_matcher() -> None:
+    names = [f"f{i:03d}" for i in range(40)]
+    selector = parse(",".join(f"{n}=v" for n in names) + ",gone!=x")
+    fields = dict.fromkeys(names, "v")
+    assert selector.matches(fields)
+    assert not selector.matches({**fields, "gone": "x"})
+    assert not selector.matches({**fields, "f000": ""})

@@ -158,6 +158,9 @@ MATCHES = [
     ("app in (db,web)", True),
     ("app in (db)", False),
     ("missing in (x)", False),
+    ("empty in ()", True),  # "()" is the set {""} (F-18); recorded: `tier in ()` lists 0 of 26
+    ("app in ()", False),
+    ("missing in ()", False),
     # notin, !=: key absent OR value not in values
     ("app!=db", True),
     ("app!=web", False),
@@ -419,3 +422,14 @@ def parse_uncached_copy(selector: Selector) -> Selector:
 def test_public_names_point_at_the_package() -> None:
     assert Selector.__module__ == "kinformer.labels"
     assert SelectorParseError.__module__ == "kinformer.labels"
+
+
+def test_selector_f13_many_requirements_use_the_generic_matcher() -> None:
+    keys = [f"k{i:03d}" for i in range(40)]
+    selector = parse(",".join(f"{k}=v" for k in keys) + ",!gone")
+    labels = dict.fromkeys(keys, "v")
+    assert selector.matches(labels)
+    assert not selector.matches({**labels, "gone": ""})
+    assert not selector.matches({**labels, "k039": "w"})
+    assert not selector.matches(None)
+    assert parse(",".join(f"!{k}" for k in keys)).matches(None)

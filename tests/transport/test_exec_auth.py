@@ -323,7 +323,8 @@ def test_auth_token_file_vanishing_keeps_the_last_token(
     token_file.unlink()
     with caplog.at_level(logging.WARNING, logger="kinformer.transport"):
         assert _get(auth, server) == 200
-    assert "using the previous token" in caplog.text
+        assert _get(auth, server) == 200
+    assert caplog.text.count("using the previous token") == 1
     assert "kept-secret" not in caplog.text
 
 
@@ -397,3 +398,13 @@ def test_auth_exec_client_certificate_is_handed_over(tmp_path: Path) -> None:
         assert client.get("https://k/api").status_code == 200
     assert loaded == [(b"CERT", b"KEY")]
     assert server.seen == []
+
+
+def test_auth_token_file_wins_over_token_which_is_the_fallback(tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    server = Server("Bearer from-file", "Bearer static")
+    auth = KubeAuth(ClientConfig(server="https://k", token="static", token_file=str(token_file)))
+    assert _get(auth, server) == 200  # the file does not exist yet: the static token
+    token_file.write_text("from-file")
+    assert _get(auth, server) == 200
+    assert server.seen == ["Bearer static", "Bearer from-file"]

@@ -20,6 +20,7 @@ import pytest
 
 from kinformer._errors import (
     ApiError,
+    ConfigError,
     ExpiredError,
     ForbiddenError,
     NotFoundError,
@@ -540,6 +541,14 @@ def test_translate_transport_error_follows_the_cause_chain() -> None:
     assert "TLS handshake with https://k failed" in str(
         translate_transport_error(handshake, "https://k")
     )
+    every_address = httpx.ConnectError("All connection attempts failed")
+    every_address.__cause__ = ExceptionGroup(
+        "attempts", [ConnectionRefusedError(111, "a"), ConnectionRefusedError(111, "b")]
+    )
+    assert isinstance(translate_transport_error(every_address, "https://k"), RefusedConnectionError)
+    mixed = httpx.ConnectError("All connection attempts failed")
+    mixed.__cause__ = ExceptionGroup("attempts", [ConnectionRefusedError(111, "a"), TimeoutError()])
+    assert type(translate_transport_error(mixed, "https://k")) is TransportError
     refused = httpx.ConnectError("x")
     refused.__context__ = ConnectionRefusedError(111, "refused")
     assert isinstance(translate_transport_error(refused, "https://k"), RefusedConnectionError)
@@ -553,3 +562,30 @@ def test_async_flavour_runs_inside_a_loop() -> None:
             return await watch_all(client, PODS)
 
     assert len(asyncio.run(main())) == 1
+
+
+async def test_client_proxy_url_routes_requests_through_the_proxy(flavor: str) -> None:
+    config = ClientConfig(
+        server="http://k.example:6443", token="tok", proxy_url=f"http://127.0.0.1:{_closed_port()}"
+    )
+    client = Client(config) if flavor == "threads" else AsyncClient(config)
+    with pytest.raises(RefusedConnectionError):  # the proxy, not k.example, refused
+        await call(client, "list", PODS)
+    await close(client)
+
+
+@pytest.mark.parametrize(
+    ("proxy", "message"),
+    [
+        ("socks5://user:hunter2@127.0.0.1:1080", "proxy-url socks5://127.0.0.1:1080"),
+        ("ftp://proxy:21", "proxy-url ftp://proxy:21"),
+    ],
+)
+def test_client_unusable_proxy_url_is_a_config_error(proxy: str, message: str) -> None:
+    import importlib.util
+
+    if proxy.startswith("socks") and importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed: socks proxies work")
+    with pytest.raises(ConfigError, match=message) as info:
+        Client(ClientConfig(server="https://k", proxy_url=proxy))
+    assert "hunter2" not in str(info.value)

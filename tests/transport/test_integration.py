@@ -8,7 +8,10 @@ in-cluster layout in a temporary directory, and broken or reset watch streams.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sys
+import threading
 from collections.abc import Awaitable, Iterator
 from pathlib import Path
 from typing import Any
@@ -364,3 +367,33 @@ async def test_integration_expired_continue_token_is_expired_error_a18(
                 "cm", namespace="pages", params=ListOptions(limit=5, continue_token=token)
             )
         assert info.value.reason == "Expired"
+
+
+async def test_integration_watch_events_close_from_another_thread_ends_the_stream(
+    server: FakeApiServer,
+) -> None:
+    with Client(_config(server)) as client:
+        with client.watch(
+            "configmaps", namespace="w", params=ListOptions(resource_version="0")
+        ) as events:
+            closer = threading.Thread(target=events.close)
+            closer.start()
+            closer.join()
+            with contextlib.suppress(TransportError):
+                for _event in events:
+                    pass  # the initial ADDED events may be read before the shutdown
+        assert client.list("cm", namespace="pages")["kind"] == "ConfigMapList"
+
+
+def test_integration_credentials_never_reach_the_logs(
+    server: FakeApiServer, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    server.add_token("log-check-secret-token", user="log-check")
+    config = _config(server, token="log-check-secret-token")
+    with caplog.at_level(logging.DEBUG), Client(config) as client:
+        client.list("cm", namespace="pages")
+        with pytest.raises(NotFoundError) as info:
+            client.get("cm", "missing", namespace="pages")
+    text = caplog.text + repr(config) + str(config) + repr(info.value) + str(info.value)
+    assert "HTTP Request" in caplog.text  # httpx did log the requests
+    assert "log-check-secret-token" not in text

@@ -30,7 +30,10 @@ PODS = ResourceInfo("", "v1", "pods", "Pod")
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         peer = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
-        subject = dict(x[0] for x in peer["subject"]) if peer else {}
+        subject: dict[str, Any] = {}
+        rdns: Any = peer["subject"] if peer else ()
+        for rdn in rdns:
+            subject.update(dict(rdn))
         body = json.dumps(
             {
                 "kind": "PodList",

@@ -42,6 +42,7 @@ __all__ = [
     "ReplacedAllInfo",
     "SyncAllInfo",
     "TransformFunc",
+    "key_of",
 ]
 
 _log = logging.getLogger(__name__)
@@ -200,7 +201,10 @@ class DeltaFIFO(_FIFOBase):
       back into the queue from it (the lock is not re-entrant). The popped deltas are never
       re-queued, whatever ``process`` does (spec B-18); an exception it raises propagates
       out of ``pop``.
-    * **One consumer.** Concurrent pops are not supported (spec B-20).
+    * **One consumer.** Concurrent pops are not supported (spec B-20). A thread consumer
+      blocks in :meth:`pop`; an asyncio consumer registers a waker with :meth:`set_waker`
+      and drains with :meth:`pop_nowait` after each wake-up, never blocking the event loop.
+      Producers may run in any thread.
     * **Closing** wakes blocked pops; queued items are still handed out, then pops raise
       :class:`~kinformer.FIFOClosedError` (spec B-17, B-23). Producers are not affected
       (spec B-11).

@@ -3,15 +3,18 @@
 An :class:`Indexer` maps keys (spec C-1, C-2) to the stored object instances and keeps any
 number of named *indexes*: an :data:`IndexFunc` maps an object to a list of string values, and
 the index ``name`` maps each value to the set of keys whose objects produce it (spec C-13).
+Unlike client-go, each value's key set is a map key → stored object, so that
+:meth:`Indexer.by_index` copies the objects out without a lookup per key.
 It is the informer's cache; listers and controllers read it.
 
 Invariants (asserted by the tests after every step of a random state machine):
 
 * ``_items`` maps each key to the instance that was last stored for it (never a copy).
 * ``_indexers`` and ``_indices`` have the same names. For every name ``n``, every key ``k`` of
-  ``_items`` and every value ``v`` in ``_indexers[n](_items[k])``: ``k in _indices[n][v]``;
-  and every key in every value set is in ``_items`` with ``v`` among its values.
-* No value set is empty: a set that loses its last key is removed (spec C-14).
+  ``_items`` and every value ``v`` in ``_indexers[n](_items[k])``:
+  ``_indices[n][v][k] is _items[k]``; and every key of every value map is in ``_items`` with
+  ``v`` among its values.
+* No value map is empty: a map that loses its last key is removed (spec C-14).
 * ``_indexers`` and ``_specs`` are never mutated, only replaced, so a reference read once is a
   consistent snapshot; index names are never removed. ``_specs`` holds, per name, the function
   of ``_indexers`` and the value map of ``_indices``.
@@ -192,11 +195,15 @@ class TransactionError(KinformerError):
         self.errors = errors
 
 
-# One registered index: its name, its function, and its value → keys map. A tuple of these is
-# the write path's view of the indexes (no dict lookups per write).
-_Spec: TypeAlias = tuple[str, IndexFunc, dict[str, set[str]]]
+# One index: value → (key → stored object), ordered by insertion. Holding the objects (not
+# only the keys, as client-go does) makes by_index a C-level copy of the values: 6x faster
+# than looking every key up in _items, measured with 1000 pods per value (benchmarks/).
+_Index: TypeAlias = dict[str, dict[str, Any]]
+# One registered index: its name, its function and its value map. A tuple of these is the
+# write path's view of the indexes (no dict lookups per write).
+_Spec: TypeAlias = tuple[str, IndexFunc, _Index]
 # Per index, the values to remove the key from and the values to add it to.
-_Change: TypeAlias = tuple[dict[str, set[str]], Sequence[str], Sequence[str]]
+_Change: TypeAlias = tuple[_Index, Sequence[str], Sequence[str]]
 _NO_VALUES: Final[tuple[str, ...]] = ()
 
 
@@ -206,7 +213,8 @@ class Indexer(Generic[T]):
 
     Writes (:meth:`add`, :meth:`update`, :meth:`delete`, :meth:`replace`,
     :meth:`transaction`) are upserts or removals by key (spec C-6, C-7). Each one updates every
-    index (spec C-14) and either completes or raises with the store unchanged. Objects are
+    index (spec C-14) and either completes or raises with the store unchanged (a transaction:
+    each of its writes, spec C-21). Objects are
     stored as given, never copied (after the optional ``transform``): callers and readers must
     not mutate them (spec C-8). Reads (:meth:`get_by_key`, :meth:`list`, :meth:`by_index`, ...)
     return the stored instances in new lists, consistent with one point in time; orders are
@@ -268,8 +276,8 @@ class Indexer(Generic[T]):
         self._items: dict[str, T] = {}
         # name → IndexFunc; replaced (never mutated) by add_indexers, so references are snapshots.
         self._indexers: dict[str, IndexFunc] = dict(indexers or {})
-        # name → value → non-empty set of keys; one entry per name of _indexers.
-        self._indices: dict[str, dict[str, set[str]]] = {name: {} for name in self._indexers}
+        # name → value → key → stored object; one entry per name of _indexers.
+        self._indices: dict[str, _Index] = {name: {} for name in self._indexers}
         self._specs: tuple[_Spec, ...] = self._make_specs(self._indexers, self._indices)
         # spec C-20: the RV of the last write or bookmark, "" before any.
         self._last_rv = ""
@@ -484,11 +492,14 @@ class Indexer(Generic[T]):
         with self._lock:
             index = self._indices[name]
             if len(values) == 1:
-                keys: Iterable[str] = index.get(values[0], ())
-            else:
-                keys = set().union(*(index.get(value, ()) for value in values))
-            items = self._items
-            return [items[key] for key in keys]
+                members = index.get(values[0])
+                return [] if members is None else list(members.values())
+            merged: dict[str, T] = {}
+            for value in values:
+                members = index.get(value)
+                if members is not None:
+                    merged.update(members)
+            return list(merged.values())
 
     def by_index(self, name: str, value: str) -> builtins.list[T]:
         """Stored objects with ``value`` among their values in index ``name`` (spec C-17).
@@ -502,11 +513,8 @@ class Indexer(Generic[T]):
             index = self._indices.get(name)
             if index is None:
                 raise IndexNotFoundError(name)
-            keys = index.get(value)
-            if keys is None:
-                return []
-            items = self._items
-            return [items[key] for key in keys]
+            members = index.get(value)
+            return [] if members is None else list(members.values())
 
     def index_keys(self, name: str, value: str) -> builtins.list[str]:
         """Keys of the objects with ``value`` in index ``name``, sorted ascending (spec C-17).
@@ -569,7 +577,7 @@ class Indexer(Generic[T]):
         if not specs:
             items[key] = obj
             return old
-        changes: builtins.list[_Change] | None = None
+        changes: builtins.list[_Change] = []
         old_values: Sequence[str]
         for name, index_func, index in specs:
             try:
@@ -578,15 +586,14 @@ class Indexer(Generic[T]):
             except Exception as error:
                 raise IndexFuncError(name, key, error) from error
             if len(new_values) == 1 and len(old_values) == 1 and new_values[0] == old_values[0]:
-                continue  # spec C-14: the common case, one unchanged value, touches nothing.
-            if changes is None:
-                changes = []
+                # spec C-14, the common case: one unchanged value. The key stays in its value
+                # map, only the object it maps to is refreshed (nothing removed or re-added).
+                old_values = _NO_VALUES
             changes.append((index, old_values, new_values))
         items[key] = obj
-        if changes is not None:
-            for changed, removed, added in changes:
-                _unindex(changed, key, removed)
-                _index(changed, key, added)
+        for changed, removed, added in changes:
+            _unindex(changed, key, removed)
+            _index(changed, key, obj, added)
         return old
 
     def _remove(self, key: str) -> T | None:
@@ -611,41 +618,42 @@ class Indexer(Generic[T]):
     @staticmethod
     def _build_indices(
         indexers: Mapping[str, IndexFunc], items: Mapping[str, object]
-    ) -> dict[str, dict[str, set[str]]]:
-        indices: dict[str, dict[str, set[str]]] = {}
+    ) -> dict[str, _Index]:
+        indices: dict[str, _Index] = {}
         for name, index_func in indexers.items():
-            index: dict[str, set[str]] = {}
+            index: _Index = {}
             for key, obj in items.items():
                 try:
                     values = index_func(obj)
                 except Exception as error:
                     raise IndexFuncError(name, key, error) from error
-                _index(index, key, values)
+                _index(index, key, obj, values)
             indices[name] = index
         return indices
 
     @staticmethod
     def _make_specs(
-        indexers: Mapping[str, IndexFunc], indices: Mapping[str, dict[str, set[str]]]
+        indexers: Mapping[str, IndexFunc], indices: Mapping[str, _Index]
     ) -> tuple[_Spec, ...]:
         return tuple((name, index_func, indices[name]) for name, index_func in indexers.items())
 
 
-def _index(index: dict[str, set[str]], key: str, values: Sequence[str]) -> None:
+def _index(index: _Index, key: str, obj: object, values: Sequence[str]) -> None:
     for value in values:
-        keys = index.get(value)
-        if keys is None:
-            index[value] = {key}
+        members = index.get(value)
+        if members is None:
+            index[value] = {key: obj}
         else:
-            keys.add(key)
+            members[key] = obj
 
 
-def _unindex(index: dict[str, set[str]], key: str, values: Sequence[str]) -> None:
+def _unindex(index: _Index, key: str, values: Sequence[str]) -> None:
+    # A value listed twice finds its map already gone the second time.
     for value in values:
-        keys = index.get(value)
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
+        members = index.get(value)
+        if members is not None:
+            members.pop(key, None)
+            if not members:
                 del index[value]  # spec C-14: no empty value sets.
 
 

@@ -420,6 +420,13 @@ class ReflectorMachine:
 
     Not thread-safe: one driver thread or task calls it (a timer thread must share the
     reader's lock). :meth:`stop` alone may be called from anywhere.
+
+    Invariants (asserted after every step by the tests' harness): ``_mode`` is not
+    ``_CLOSED`` only while ``_awaiting`` is ``STREAM``; ``_in_initial`` (a watch-list attempt
+    in progress) and ``_in_watch_phase`` are never both true; ``_resync_due`` is ``inf``
+    outside the watch phase; a pending ``_report`` always has a backoff after it
+    (``_backoff_pending``); ``_temp`` is empty outside a watch-list attempt; the sticky
+    ``_paginated_result`` never goes back to False.
     """
 
     __slots__ = (
@@ -723,24 +730,24 @@ class ReflectorMachine:
         except (KeyError, TypeError, AttributeError):
             return self._skip(event_type, obj)
         if self._expected_gvk is not None and not self._has_expected_gvk(obj):
-            return self._skip(event_type, obj)
-        # Plain int slots, not a Counter: a Counter increment costs more than the rest of
-        # this method (measured: ~4x a slot increment).
+            return self._skip(event_type, obj, "of an unexpected kind")
+        # Plain int slots, not a Counter (a Counter increment costs ~4x a slot increment), and
+        # string literals, not the module constants (a global lookup per comparison).
         try:
-            if event_type == MODIFIED:
+            if event_type == "MODIFIED":
                 self._n_modified += 1
                 self._update(obj)
-            elif event_type == ADDED:
+            elif event_type == "ADDED":
                 self._n_added += 1
                 self._add(obj)
-            elif event_type == DELETED:
+            elif event_type == "DELETED":
                 self._n_deleted += 1
                 self._delete(obj)
-            elif event_type == BOOKMARK:
+            elif event_type == "BOOKMARK":
                 self._n_bookmarks += 1
                 if self._bookmark is not None:
                     self._bookmark(resource_version)
-            elif event_type == ERROR:
+            elif event_type == "ERROR":
                 return self._end_stream_with(_error_from_event(obj))
             else:
                 self._unknown_event(event_type)
@@ -748,7 +755,7 @@ class ReflectorMachine:
             logger.error("%s: store refused a %s event: %s", self._opts.name, event_type, error)
         self._stream_events += 1
         if self._rv_frozen:
-            if event_type == ADDED:
+            if event_type == "ADDED":
                 return False
             self._rv_frozen = False
         self._last_sync_rv = resource_version
@@ -757,7 +764,10 @@ class ReflectorMachine:
         return False
 
     def on_watch_tick(self, now: float) -> bool:
-        """Timers of an open stream (resync, stall); False: close the stream, then report its end."""
+        """Timers of an open stream (resync, stall); False: close the stream, then report its end.
+
+        Also False when no stream is open (a late timer tick must not keep anything alive).
+        """
         if self._mode == _CLOSED:
             return False
         if self._phase_start_pending:
@@ -913,6 +923,7 @@ class ReflectorMachine:
         self._relists[reason] += 1
         self._in_watch_phase = False
         self._in_initial = False
+        self._temp = {}
         self._resync_due = math.inf
         self._resync_error = None
         self._report = report
@@ -1036,10 +1047,11 @@ class ReflectorMachine:
         self._mode = _CLOSED
         return True
 
-    def _skip(self, event_type: str, obj: Any) -> bool:
+    def _skip(self, event_type: str, obj: Any, why: str = "without usable metadata") -> bool:
+        """A-4, A-26: drop the event (an ERROR still ends the stream, whatever its object)."""
         if event_type == ERROR:
             return self._end_stream_with(_error_from_event(obj))
-        logger.error("%s: skipping a %s event without usable metadata", self._opts.name, event_type)
+        logger.error("%s: skipping a %s event %s", self._opts.name, event_type, why)
         self._counts["skipped_events"] += 1
         return False
 
@@ -1084,14 +1096,14 @@ class ReflectorMachine:
             and obj.get("kind") == "Table"
             and obj.get("apiVersion") in _TABLE_API_VERSIONS
         ):
-            return self._skip(event_type, obj)
+            return self._skip(event_type, obj, "with a Table object")
         try:
             metadata = obj["metadata"]
             resource_version = metadata.get("resourceVersion", "")
         except (KeyError, TypeError, AttributeError):
             return self._skip(event_type, obj)
         if not self._has_expected_gvk(obj):
-            return self._skip(event_type, obj)
+            return self._skip(event_type, obj, "of an unexpected kind")
         end_of_initial_events = False
         try:
             if event_type in (ADDED, MODIFIED):
@@ -1158,6 +1170,7 @@ class ReflectorMachine:
             )
             self._counts["watch_list_fallbacks"] += 1
             self._in_initial = False
+            self._temp = {}  # do not hold the partial snapshot through the LIST
             self._start_list()
 
     # ---------------------------------------------------------------- misc

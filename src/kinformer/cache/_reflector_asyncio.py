@@ -8,6 +8,7 @@ runs on one event loop, so no lock is needed; every timed wait goes through the 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import math
 import random
@@ -52,6 +53,7 @@ class AsyncReflector:
         options: ReflectorOptions | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        gc_freeze: bool = False,
         watch_error_handler: AsyncWatchErrorHandler | None = None,
     ) -> None:
         self._clock: Clock = clock if clock is not None else RealClock()
@@ -59,6 +61,7 @@ class AsyncReflector:
         self._machine = ReflectorMachine(store, now=self._clock.now(), options=options, rng=rng)
         self._name = (options or ReflectorOptions()).name
         self._handler = watch_error_handler
+        self._gc_freeze = gc_freeze
         self._stream: AsyncWatchStream | None = None
         self._wake = asyncio.Event()  # interrupts the run loop's sleeps
         self._tick = asyncio.Event()  # re-evaluates the ticker's deadline
@@ -114,6 +117,8 @@ class AsyncReflector:
     async def _list(self, page: ListPage) -> None:
         try:
             result = await self._lw.list(page)
+            if self._gc_freeze:
+                gc.freeze()  # see InformerOptions.gc_freeze
         except Exception as error:
             self._machine.on_error(error, self._clock.now())
         else:

@@ -8,6 +8,7 @@ guards the machine and the open stream; every timed wait goes through the inject
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import random
@@ -54,6 +55,7 @@ class Reflector:
         options: ReflectorOptions | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        gc_freeze: bool = False,
         watch_error_handler: WatchErrorHandler | None = None,
     ) -> None:
         self._clock: Clock = clock if clock is not None else RealClock()
@@ -61,6 +63,7 @@ class Reflector:
         self._machine = ReflectorMachine(store, now=self._clock.now(), options=options, rng=rng)
         self._name = (options or ReflectorOptions()).name
         self._handler = watch_error_handler
+        self._gc_freeze = gc_freeze
         self._cond = threading.Condition()
         self._stream: WatchStream | None = None
         self._thread: threading.Thread | None = None
@@ -134,6 +137,8 @@ class Reflector:
     def _list(self, page: ListPage) -> None:
         try:
             result = self._lw.list(page)
+            if self._gc_freeze:
+                gc.freeze()  # see InformerOptions.gc_freeze
         except Exception as error:  # every failure is the machine's to classify
             with self._cond:
                 self._machine.on_error(error, self._clock.now())

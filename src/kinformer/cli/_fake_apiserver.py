@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
     except (OSError, TLSUnavailableError) as error:
         print(f"kinformer fake-apiserver: {error}", file=sys.stderr)
         return 1
-    with server:
+    try:
         print(f"Serving the fake Kubernetes API at {server.url}", flush=True)
         print(f"kubeconfig: {server.kubeconfig_path}", flush=True)
         if seed:
@@ -82,6 +82,8 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
             (stop or threading.Event()).wait()
         except KeyboardInterrupt:
             print("stopping", file=sys.stderr)
+    finally:
+        server.close()
     return 0
 
 

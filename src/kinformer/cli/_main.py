@@ -7,13 +7,15 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
-from . import _fake_apiserver
+from . import _demo, _fake_apiserver, _get
 
 # name -> (help, add_arguments(parser), run(args) -> exit code). Subcommand modules add entries.
 SUBCOMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 ] = {}
 _fake_apiserver.register(SUBCOMMANDS)
+_demo.register(SUBCOMMANDS)
+_get.register(SUBCOMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:

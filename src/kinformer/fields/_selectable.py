@@ -400,7 +400,11 @@ def _custom_value(obj: Mapping[str, Any], label: str) -> str:
 
 
 def selectable_fields(
-    obj: Mapping[str, Any], *, custom_fields: Collection[str] = ()
+    obj: Mapping[str, Any],
+    *,
+    api_version: str | None = None,
+    kind: str | None = None,
+    custom_fields: Collection[str] = (),
 ) -> dict[str, str]:
     """The field set kube-apiserver matches field selectors against, for ``obj``.
 
@@ -417,16 +421,18 @@ def selectable_fields(
 
     Args:
         obj: The object as the API serves it (a decoded JSON dict).
+        api_version: The object's ``apiVersion``, when ``obj`` lacks it (items of a list
+            response carry no ``apiVersion``/``kind``); default: ``obj["apiVersion"]``.
+        kind: The object's ``kind``, likewise; default: ``obj["kind"]``.
         custom_fields: For a custom resource, the CRD's ``selectableFields`` JSON paths;
             strings, integers and booleans are formatted as the apiextensions server does,
             anything else or missing reads as ``""``.
     """
-    api_version = obj.get("apiVersion")
-    kind = obj.get("kind")
-    rules = _DEFAULT
-    if isinstance(api_version, str) and isinstance(kind, str):
-        rules = _RULES.get((_group(api_version), kind), _DEFAULT)
-    fields = rules.extract(obj)
+    if api_version is None:
+        api_version = _str(obj, "apiVersion")
+    if kind is None:
+        kind = _str(obj, "kind")
+    fields = _RULES.get((_group(api_version), kind), _DEFAULT).extract(obj)
     for field in custom_fields:
         label = _custom_path(field)
         fields[label] = _custom_value(obj, label)

@@ -6,9 +6,9 @@ Mirrors apimachinery ``pkg/fields/selector.go`` (``hasTerm``, ``notHasTerm``, ``
 the fake API server returns them verbatim in its ``400`` ``Status``.
 
 Invariants: a ``FieldSelector``'s ``requirements`` keep the order of the sorted raw terms
-(F-30); operators are only ``=`` and ``!=`` (``==`` is stored as ``=``, F-34); no
-requirement has both an empty field and an empty value (those are dropped, as
-``Transform`` does); ``matches_nothing`` implies no requirements.
+(F-30); operators are only ``=`` and ``!=`` (``==`` is stored as ``=``, F-34); ``parse``
+and ``transform`` drop a term with an empty field and an empty value (as ``Transform``
+does); ``matches_nothing`` implies no requirements.
 
 Pure module: no I/O, threads or clock.
 """
@@ -115,9 +115,23 @@ def _factory(operators: tuple[bool, ...]) -> Callable[..., FieldMatcher]:
     return cast(Callable[..., FieldMatcher], namespace["factory"])
 
 
+# Above this many terms, generated code would cost more to compile than it saves.
+_MAX_GENERATED: Final = 32
+
+
 def _compile(requirements: tuple[FieldRequirement, ...]) -> FieldMatcher:
     if not requirements:
         return _match_everything
+    if len(requirements) > _MAX_GENERATED:
+        terms = tuple((name, op is Operator.EQUALS, value) for name, op, value in requirements)
+
+        def match_many(fields: Mapping[str, str]) -> bool:
+            for name, equal, value in terms:  # noqa: SIM110 - cheaper than all() on a generator
+                if (fields.get(name, "") == value) is not equal:
+                    return False
+            return True
+
+        return match_many
     operators = tuple(op is Operator.EQUALS for _, op, _ in requirements)
     arguments = [item for name, _, value in requirements for item in (name, value)]
     return _factory(operators)(*arguments)

@@ -21,7 +21,7 @@ from ._validation import go_quote, invalid, is_qualified_name
 __all__ = ["parse", "parse_uncached"]
 
 
-class _Token(enum.Enum):
+class _Token(enum.IntEnum):  # int hashing: tokens are dict and set keys in hot loops
     END = enum.auto()
     CLOSE_PAREN = enum.auto()
     COMMA = enum.auto()

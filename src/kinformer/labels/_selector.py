@@ -251,8 +251,8 @@ def _new_requirement(
 # The factory's source depends only on the selector's *shape* (operators and value counts),
 # never on keys or values, which are passed as arguments: any key or value is safe, and one
 # compiled factory (memoised per shape) serves every selector of that shape. Matching is one
-# call, no allocation: about 1.5x faster than a chain of per-requirement closures
-# (benchmarks/bench_selectors.py). ``labels.get()`` is None for an absent key and None is
+# call, no allocation: faster than a chain of per-requirement closures (compared in
+# benchmarks/bench_selectors.py). ``labels.get()`` is None for an absent key and None is
 # never a value, so "absent" falls out of the comparisons: absent fails =, ==, in and passes
 # !=, notin (F-12).
 
@@ -302,9 +302,24 @@ def _factory(count: int, body: str) -> Callable[..., Matcher]:
     return cast(Callable[..., Matcher], namespace["factory"])
 
 
+# Above this many requirements, generated code would cost more to compile than it saves
+# (and a hostile labelSelector= could make it arbitrarily large).
+_MAX_GENERATED: Final = 32
+
+
 def _compile(requirements: tuple[Requirement, ...]) -> Matcher:
     if not requirements:
         return _match_everything
+    if len(requirements) > _MAX_GENERATED:
+        each = tuple(_compile((req,)) for req in requirements)
+
+        def match_many(labels: Mapping[str, str] | None) -> bool:
+            for test in each:  # noqa: SIM110 - a loop is cheaper than all() on a generator
+                if not test(labels):
+                    return False
+            return True
+
+        return match_many
     tests = []
     arguments: list[object] = []
     for i, req in enumerate(requirements):

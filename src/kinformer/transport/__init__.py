@@ -10,7 +10,7 @@ from ._auth import KubeAuth as KubeAuth
 from ._config import ClientConfig as ClientConfig, ExecConfig as ExecConfig
 from ._discovery import AsyncDiscovery as AsyncDiscovery, Discovery as Discovery
 from ._exec import ExecPluginError as ExecPluginError
-from ._http import AsyncClient as AsyncClient, Client as Client
+from ._http import AsyncClient as AsyncClient, Client as Client, WatchEvents as WatchEvents
 from ._incluster import in_cluster_config as in_cluster_config
 from ._kubeconfig import load_kubeconfig as load_kubeconfig
 from ._resolver import DiscoveryIndex as DiscoveryIndex, ResourceInfo as ResourceInfo
@@ -41,6 +41,7 @@ __all__ = [
     "TruncatedWatchStreamError",
     "WatchDecoder",
     "WatchEvent",
+    "WatchEvents",
     "WatchStreamError",
     "in_cluster_config",
     "load_kubeconfig",

@@ -66,15 +66,19 @@ _NONE = _Credential(None)
 
 @final
 class _FileToken:
-    """A bearer token file, re-read when it changes (and when a request gets 401)."""
+    """A bearer token file, re-read when it changes (and when a request gets 401).
+
+    ``fallback`` (the static token, when a configuration has both) is used while the file
+    cannot be read, as client-go's ``NewBearerAuthWithRefreshRoundTripper`` does.
+    """
 
     __slots__ = ("_credential", "_lock", "_path", "_stamp")
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, fallback: str | None = None) -> None:
         self._path = path
         self._lock = threading.Lock()
         self._stamp: tuple[int, int, int] | None = None
-        self._credential = _NONE
+        self._credential = _Credential(f"Bearer {fallback}") if fallback else _NONE
 
     def get(self, stale: _Credential | None) -> _Credential:
         with self._lock:
@@ -91,11 +95,13 @@ class _FileToken:
                     raise ConfigError(
                         f"cannot read the token file {self._path}: {error.strerror or error}"
                     ) from None
-                _log.warning(
-                    "cannot re-read the token file %s (%s); using the previous token",
-                    self._path,
-                    error.strerror or error,
-                )
+                if self._stamp != (0, 0, 0):  # warn once per failure streak
+                    _log.warning(
+                        "cannot read the token file %s (%s); using the previous token",
+                        self._path,
+                        error.strerror or error,
+                    )
+                self._stamp = (0, 0, 0)
             return self._credential
 
 
@@ -120,10 +126,10 @@ class KubeAuth(httpx.Auth):
         self._exec: ExecRunner | None = None
         self._on_client_cert = on_client_cert
         self._loaded_cert: ExecCredential | None = None
-        if config.token:
+        if config.token_file:
+            self._file = _FileToken(config.token_file, fallback=config.token)
+        elif config.token:
             self._static = _Credential(f"Bearer {config.token}")
-        elif config.token_file:
-            self._file = _FileToken(config.token_file)
         elif config.username is not None or config.password is not None:
             pair = f"{config.username or ''}:{config.password or ''}".encode()
             self._static = _Credential(f"Basic {base64.b64encode(pair).decode()}")

@@ -49,10 +49,11 @@ class ClientConfig:
     when a client is built). ``tls_server_name`` is the name checked in the certificate
     (and sent as SNI) instead of the host of ``server``.
 
-    Authentication, first one set wins (as client-go): client certificate (always used
-    when set, together with a token if any), ``token``, ``token_file`` (re-read whenever
-    the file changes), ``username``/``password``, ``exec`` (only when no token, basic auth
-    or client certificate is configured).
+    Authentication, as client-go: a client certificate is presented whenever one is set;
+    the ``Authorization`` header comes from ``token_file`` (re-read whenever the file
+    changes; ``token``, if also set, is only the fallback while the file is unreadable), else
+    ``token``, else ``username``/``password``, else ``exec`` (which runs only when no token,
+    basic auth or client certificate is configured).
 
     ``source`` says where the configuration came from (``kubeconfig /path, context "x"``
     or ``in-cluster``); it names the origin in error messages.

@@ -12,6 +12,7 @@ The result is cached; :meth:`Discovery.resolve` refreshes it once when a name is
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -108,8 +109,6 @@ class AsyncDiscovery:
     """Cached discovery for an asyncio client (one fetch at a time)."""
 
     def __init__(self, fetch: AsyncFetch) -> None:
-        import asyncio
-
         self._fetch = fetch
         self._lock = asyncio.Lock()
         self._index: DiscoveryIndex | None = None

@@ -24,12 +24,14 @@ import contextlib
 import os
 import socket
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Final, Self, final
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import Any, Final, Self, TypeVar, final
+from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
-from kinformer._errors import RefusedConnectionError, TransportError
+from kinformer._errors import ConfigError, RefusedConnectionError, TransportError
 from kinformer._version import __version__
 
 from ._auth import KubeAuth, load_client_cert, ssl_context
@@ -52,9 +54,10 @@ from ._requests import (
 from ._resolver import ResourceInfo
 from ._wire import ListOptions, PatchType, WatchDecoder, WatchEvent, error_from_response
 
-__all__ = ["AsyncClient", "Client", "translate_transport_error"]
+__all__ = ["AsyncClient", "Client", "WatchEvents", "translate_transport_error"]
 
 _NO_OPTIONS: Final = ListOptions()
+_T = TypeVar("_T")
 _CONNECT_TIMEOUT: Final = 30.0
 # A watch answers nothing between events; the server closes it after timeoutSeconds, so the
 # read timeout only needs to catch a dead connection (the reflector also detects stalls).
@@ -76,6 +79,10 @@ def translate_transport_error(error: httpx.TransportError, server: str) -> Trans
             return TransportError(
                 f"TLS handshake with {server} failed: {getattr(cause, 'reason', None) or cause}"
             )
+        if isinstance(cause, BaseExceptionGroup) and all(
+            isinstance(inner, ConnectionRefusedError) for inner in cause.exceptions
+        ):
+            return RefusedConnectionError(f"connection refused by {server}")  # every address
         cause = cause.__cause__ or cause.__context__
     text = str(error)
     if "CERTIFICATE_VERIFY_FAILED" in text:
@@ -97,6 +104,16 @@ def _watch_timeout(params: ListOptions) -> httpx.Timeout:
     if params.timeout_seconds is None:
         return _timeout(None)
     return _timeout(params.timeout_seconds + _WATCH_READ_GRACE)
+
+
+def _build(factory: Callable[..., _T], settings: dict[str, Any], config: ClientConfig) -> _T:
+    """``factory(**settings)``, with a :class:`ConfigError` for an unusable ``proxy-url``."""
+    try:
+        return factory(**settings)
+    except (ImportError, ValueError) as error:  # socks5:// needs the optional socksio package
+        proxy = urlsplit(config.proxy_url or "")
+        shown = f"{proxy.scheme}://{proxy.hostname}" + (f":{proxy.port}" if proxy.port else "")
+        raise ConfigError(f"{config.source}: proxy-url {shown}: {error}") from None
 
 
 @final
@@ -207,7 +224,7 @@ class Client(_Base):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(config, timeout=timeout, transport=transport)
-        self._http = httpx.Client(**self._settings)
+        self._http = _build(httpx.Client, self._settings, config)
         self.discovery = Discovery(self._fetch_discovery)
 
     @classmethod
@@ -253,8 +270,6 @@ class Client(_Base):
     ) -> httpx.Response:
         """Send one request; answers with status >= 400 raise :class:`ApiError`."""
         if json is not None:
-            import orjson
-
             content = orjson.dumps(json)
             headers = {"Content-Type": "application/json", **(headers or {})}
         return self._send(Call(method, path, dict(params or {}), dict(headers or {}), content))
@@ -306,7 +321,7 @@ class Client(_Base):
         *,
         namespace: str | None = None,
         params: ListOptions = _NO_OPTIONS,
-    ) -> Iterator[Iterator[WatchEvent]]:
+    ) -> Iterator[WatchEvents]:
         """Open a watch; yields an iterator of :class:`WatchEvent` that ends when the server closes it.
 
         Opening raises :class:`ApiError` for an HTTP error answer, :class:`TransportError`
@@ -477,7 +492,7 @@ class AsyncClient(_Base):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(config, timeout=timeout, transport=transport)
-        self._http = httpx.AsyncClient(**self._settings)
+        self._http = _build(httpx.AsyncClient, self._settings, config)
         self.discovery = AsyncDiscovery(self._fetch_discovery)
 
     @classmethod
@@ -525,8 +540,6 @@ class AsyncClient(_Base):
     ) -> httpx.Response:
         """Send one request; answers with status >= 400 raise :class:`ApiError`."""
         if json is not None:
-            import orjson
-
             content = orjson.dumps(json)
             headers = {"Content-Type": "application/json", **(headers or {})}
         return await self._send(

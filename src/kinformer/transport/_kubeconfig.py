@@ -161,7 +161,7 @@ def _read_yaml(file: Path) -> Mapping[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{where}: cannot read the file: {error.__class__.__name__}") from None
     try:
-        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        document = yaml.safe_load(text)  # kubeconfigs are small: the pure-Python loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

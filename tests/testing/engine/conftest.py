@@ -14,7 +14,13 @@ import orjson
 import pytest
 
 from kinformer.testing._apiserver._engine import ApiServerState
-from kinformer.testing._apiserver._protocol import ADMIN, ApiRequest, ApiResponse, UserInfo, WatchResponse
+from kinformer.testing._apiserver._protocol import (
+    ADMIN,
+    ApiRequest,
+    ApiResponse,
+    UserInfo,
+    WatchResponse,
+)
 
 GOLDEN = Path("/work/shared/golden/kube-apiserver-1.36")
 NOW = 1_795_000_000.0
@@ -72,7 +78,9 @@ def answer_of(response: ApiResponse) -> Answer:
         body = orjson.loads(response.body) if response.body else None
     except orjson.JSONDecodeError:
         body = response.body.decode()
-    return Answer(response.status, body, response.content_type, dict(response.headers), response.body)
+    return Answer(
+        response.status, body, response.content_type, dict(response.headers), response.body
+    )
 
 
 Call = Callable[..., Answer]
@@ -107,7 +115,8 @@ def events(response: WatchResponse) -> list[dict[str, Any]]:
     """Decode the pending lines of a watch (each must be one JSON object and a newline)."""
     lines = response.watch.drain()
     for line in lines:
-        assert line.endswith(b"\n") and line.count(b"\n") == 1
+        assert line.endswith(b"\n")
+        assert line.count(b"\n") == 1
     return [orjson.loads(line) for line in lines]
 
 

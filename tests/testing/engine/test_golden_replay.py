@@ -69,11 +69,26 @@ CASES = [
     ("04-list-semantics", 103, "golden-list", "pods: field label not supported"),
     ("04-list-semantics", 111, "golden-list", "get in a missing namespace: 404 of the object"),
     ("05a-watch-basics", 24, "golden-watch", "watch with resourceVersion=abc: 500 without reason"),
-    ("05a-watch-basics", 25, "golden-watch", "resourceVersionMatch on a watch without sendInitialEvents"),
+    (
+        "05a-watch-basics",
+        25,
+        "golden-watch",
+        "resourceVersionMatch on a watch without sendInitialEvents",
+    ),
     ("05a-watch-basics", 26, "golden-watch", "Exact on a watch: two causes"),
     ("05a-watch-basics", 27, "golden-watch", "watch with an invalid label selector: 400"),
-    ("05c-watch-initial-events", 13, "golden-watchlist", "sendInitialEvents without resourceVersionMatch"),
-    ("05c-watch-initial-events", 14, "golden-watchlist", "sendInitialEvents with Exact: two causes"),
+    (
+        "05c-watch-initial-events",
+        13,
+        "golden-watchlist",
+        "sendInitialEvents without resourceVersionMatch",
+    ),
+    (
+        "05c-watch-initial-events",
+        14,
+        "golden-watchlist",
+        "sendInitialEvents with Exact: two causes",
+    ),
     ("05c-watch-initial-events", 15, "golden-watchlist", "sendInitialEvents on a list: 422"),
     ("10-metadata-only", 10, "golden-meta", "as=PartialObjectMetadata on a list: 406"),
     ("10-metadata-only", 13, "golden-meta", "an unknown metadata version: 406"),
@@ -88,7 +103,11 @@ CASES = [
 
 
 def replay(state: ApiServerState, exchange: dict[str, Any]) -> tuple[int, Any, str]:
-    headers = {k.lower(): v for k, v in exchange["request_headers"].items() if k.lower() in ("accept", "content-type")}
+    headers = {
+        k.lower(): v
+        for k, v in exchange["request_headers"].items()
+        if k.lower() in ("accept", "content-type")
+    }
     body: Any = None
     if "request_body" in exchange:
         body = orjson.dumps(exchange["request_body"])
@@ -103,7 +122,9 @@ def replay(state: ApiServerState, exchange: dict[str, Any]) -> tuple[int, Any, s
     return answer.status, answer.body, answer.content_type
 
 
-@pytest.mark.parametrize(("file", "seq", "namespace", "shows"), CASES, ids=[f"{c[0][:3]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("file", "seq", "namespace", "shows"), CASES, ids=[f"{c[0][:3]}-{c[1]}" for c in CASES]
+)
 def test_golden_exchange_reproduced(
     state: ApiServerState, file: str, seq: int, namespace: str | None, shows: str
 ) -> None:

@@ -25,6 +25,7 @@ import orjson
 
 from ._builtin import BUILTIN_TYPES, CRD_TYPE, DEFAULT_NAMESPACES, NAMESPACE_TYPE
 from ._resources import Registry, ResourceType
+from ._schema import validate_custom
 from ._status import (
     StatusError,
     already_exists,
@@ -253,9 +254,12 @@ class Cluster:
             namespace = None
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = self._generate_name(str(meta["generateName"]))
+        _omit_empty(obj)
         causes = validate_metadata(meta, plural=rtype.plural) + validate_object(
             obj, plural=rtype.plural
         )
+        if rtype.custom:
+            causes += validate_custom(obj, rtype.schema)
         if causes:
             raise self._invalid(rtype, meta.get("name") or "", causes)
         name = str(meta["name"])
@@ -402,6 +406,7 @@ class Cluster:
                 meta[kept] = old_meta[kept]
             else:
                 meta.pop(kept, None)
+        _omit_empty(new)
         if rtype is NAMESPACE_TYPE:
             new["spec"] = previous.get("spec", {})
             labels = dict(meta.get("labels") or {})
@@ -411,6 +416,8 @@ class Cluster:
             new, plural=rtype.plural
         )
         causes += self._update_causes(rtype, previous, new)
+        if rtype.custom:
+            causes += validate_custom(new, rtype.schema)
         if causes:
             raise self._invalid(rtype, old.name, causes)
         if (
@@ -707,6 +714,7 @@ class Cluster:
                         has_status="status" in subresources, has_scale="scale" in subresources,
                         generation="all", custom=True,
                         selectable_fields=tuple(f["jsonPath"] for f in version.get("selectableFields") or ()),
+                        schema=(version.get("schema") or {}).get("openAPIV3Schema"),
                     )
                 )  # fmt: skip
 
@@ -748,9 +756,7 @@ class Cluster:
         self, rtype_of: Callable[[dict[str, Any]], ResourceType], objects: Iterable[dict[str, Any]]
     ) -> int:
         """Bulk load without validation or defaults; each object gets its own revision."""
-        count = 0
         now = self.now()
-        storage = self.storage
         # The loop allocates millions of small objects: generational GC passes over a large
         # heap would double its time, and nothing it creates is cyclic garbage.
         gc_was_enabled = gc.isenabled()
@@ -796,6 +802,21 @@ class Cluster:
             storage.put(rtype.storage_key, stored, old)
             count += 1
         return count
+
+
+_OMIT_EMPTY_META: Final = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def _omit_empty(obj: dict[str, Any]) -> None:
+    """Go's ``omitempty``: empty labels/annotations/finalizers/... are not stored (05d seq 7)."""
+    meta = obj["metadata"]
+    for key in _OMIT_EMPTY_META:
+        if key in meta and not meta[key]:
+            del meta[key]
+    if obj.get("kind") in ("ConfigMap", "Secret"):
+        for key in ("data", "binaryData"):
+            if key in obj and not obj[key]:
+                del obj[key]
 
 
 def _spec_changed(rtype: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> bool:

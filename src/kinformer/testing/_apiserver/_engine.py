@@ -17,6 +17,7 @@ revision to arrive (golden 04).
 from __future__ import annotations
 
 import builtins
+import hashlib
 import threading
 import time
 from collections import Counter
@@ -33,6 +34,7 @@ from ._listing import decode_continue, encode_continue, paginate, parse_list_opt
 from ._patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from ._protocol import ApiRequest, ApiResponse, WatchResponse
 from ._resources import ResourceType
+from ._schema import prune_builtin, prune_custom, warning_header
 from ._selectors import compile_selectors
 from ._status import (
     CONTINUE_EXPIRED_MESSAGE,
@@ -54,6 +56,7 @@ from ._status import (
     unsupported_media_type,
 )
 from ._storage import Stored
+from ._validation import go_quote, normalise_lease
 from ._watch import EngineWatch
 
 __all__ = ["ApiServerState", "RequestRecord"]
@@ -507,8 +510,10 @@ class ApiServerState:
             raise plain_404()
         if method != "GET":
             raise method_not_allowed()
-        self._negotiate(request)
+        media = self._negotiate(request, aggregated=parts in (["api"], ["apis"]))
         self._take_fault("get", None)
+        if media.as_kind == "APIGroupDiscoveryList":
+            return self._aggregated(request, registry.aggregated(core=parts == ["api"]))
         if parts == ["api"]:
             return self._json(200, registry.api_versions(self._server_address))
         if parts == ["apis"]:
@@ -525,6 +530,16 @@ class ApiServerState:
         if parts[2] not in registry.versions(group):
             raise resource_not_found()
         return self._json(200, registry.resource_list(group, parts[2]))
+
+    def _aggregated(self, request: ApiRequest, doc: dict[str, Any]) -> ApiResponse:
+        """Aggregated discovery: ETag, ``Cache-Control: public``, 304 on If-None-Match (01)."""
+        body = orjson.dumps(doc)
+        etag = '"' + hashlib.sha512(body).hexdigest().upper() + '"'
+        headers = (("Cache-Control", "public"), ("Etag", etag), ("Vary", "Accept"))
+        if request.headers.get("if-none-match") == etag:
+            return ApiResponse(304, b"", JSON, headers)
+        content_type = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+        return ApiResponse(200, body, content_type, headers)
 
     def _target(
         self, request: ApiRequest, method: str, group: str, version: str, rest: builtins.list[str]
@@ -560,11 +575,8 @@ class ApiServerState:
             raise resource_not_found()
         if method == "GET":
             wants_watch = watch_path or request.query.get("watch", "") in _TRUE
-            verb = (
-                "get"
-                if name is not None and not watch_path
-                else ("watch" if wants_watch else "list")
-            )
+            # A named GET with watch=true (or the /watch/ path) watches that one object.
+            verb = "watch" if wants_watch else ("get" if name is not None else "list")
         elif method == "POST":
             if name is not None or (rtype.namespaced and namespace is None):
                 raise method_not_allowed()
@@ -583,7 +595,7 @@ class ApiServerState:
 
     # -- negotiation and bodies -----------------------------------------------------------------
 
-    def _negotiate(self, request: ApiRequest) -> _Media:
+    def _negotiate(self, request: ApiRequest, *, aggregated: bool = False) -> _Media:
         accept = request.headers.get("accept", "")
         if not accept.strip():
             return _Media()
@@ -600,6 +612,13 @@ class ApiServerState:
             if as_kind is None:
                 return _Media(any_as=any_as)
             if (
+                aggregated
+                and as_kind == "APIGroupDiscoveryList"
+                and params.get("g") == "apidiscovery.k8s.io"
+                and params.get("v") == "v2"
+            ):
+                return _Media(as_kind, "v2", any_as=True)
+            if (
                 as_kind in ("PartialObjectMetadata", "PartialObjectMetadataList")
                 and params.get("g") == "meta.k8s.io"
                 and params.get("v") in ("v1", "v1beta1")
@@ -609,11 +628,23 @@ class ApiServerState:
             raise not_acceptable()
         raise not_acceptable(_XML_NOT_ACCEPTABLE, empty_details=True)
 
-    def _body(self, request: ApiRequest, rtype: ResourceType) -> dict[str, Any]:
+    def _body(
+        self, request: ApiRequest, rtype: ResourceType, subresource: str | None = None
+    ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]]:
+        """Decode a create/update body: media type, JSON/YAML, kind and apiVersion, types,
+        unknown fields (``fieldValidation``); returns the object and the Warning headers.
+        """
+        scale = subresource == "scale"
+        kind_expected = "Scale" if scale else rtype.kind
+        version_expected = "autoscaling/v1" if scale else rtype.api_version
         media = (
             request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
         )
         raw = request.body
+        unrecognised = (
+            f"the object provided is unrecognized (must be of type {kind_expected}): couldn't get "
+            "version/kind; json parse error: "
+        )
         if media in ("application/yaml", "application/x-yaml"):
             try:
                 data = yaml.safe_load(raw.decode() or "null")
@@ -625,53 +656,66 @@ class ApiServerState:
             except orjson.JSONDecodeError:
                 shown = raw.decode(errors="replace")
                 shown = shown[:30] + " ..." if len(shown) > 30 else shown
-                raise bad_request(
-                    f"the object provided is unrecognized (must be of type {rtype.kind}): couldn't get "
-                    f"version/kind; json parse error: unexpected end of JSON input ({shown})"
-                ) from None
+                raise bad_request(f"{unrecognised}unexpected end of JSON input ({shown})") from None
             if data is None:
-                raise bad_request(
-                    f"the object provided is unrecognized (must be of type {rtype.kind}): couldn't get "
-                    "version/kind; json parse error: unexpected end of JSON input (<empty>)"
-                )
+                raise bad_request(f"{unrecognised}unexpected end of JSON input (<empty>)")
         else:
             raise unsupported_media_type(_BODY_MEDIA)
         if not isinstance(data, dict):
             raise bad_request(
-                f"the object provided is unrecognized (must be of type {rtype.kind}): couldn't get "
-                "version/kind; json parse error: json: cannot unmarshal array into Go value of type "
+                f"{unrecognised}json: cannot unmarshal array into Go value of type "
                 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string '
                 f'"json:\\"kind,omitempty\\"" }} ({raw.hex()})'
             )
-        kind = data.get("kind") or rtype.kind
-        api_version = data.get("apiVersion") or rtype.api_version
-        handled = f'{kind} in version "{rtype.version}" cannot be handled as a {rtype.kind}'
-        if kind != rtype.kind:
-            internal = rtype.group.split(".")[0] if rtype.group else "core"
+        kind = data.get("kind") or kind_expected
+        api_version = data.get("apiVersion") or version_expected
+        version = version_expected.rpartition("/")[2]
+        handled = f'{kind} in version "{version}" cannot be handled as a {kind_expected}'
+        if kind != kind_expected:
+            internal = version_expected.partition("/")[0] if "/" in version_expected else "core"
             raise bad_request(
-                f"{handled}: converting ({rtype.version}.{kind}) to ({internal}.{rtype.kind}): unknown conversion"
+                f"{handled}: converting ({version}.{kind}) to ({internal}.{kind_expected}): unknown conversion"
             )
-        if api_version != rtype.api_version:
+        if api_version != version_expected:
             raise bad_request(
                 f'{handled}: no kind "{kind}" is registered for version "{api_version}" in scheme '
                 '"pkg/api/legacyscheme/scheme.go:30"'
             )
+        data["kind"] = kind_expected
+        data["apiVersion"] = version_expected
+        if scale:
+            return data, ()
         if rtype.plural == "configmaps" and not rtype.group:
-            for field_name in ("data",):
-                values = data.get(field_name)
-                if isinstance(values, dict):
-                    for value in values.values():
-                        if not isinstance(value, str):
-                            got = (
-                                "number" if isinstance(value, int | float) else type(value).__name__
-                            )
-                            raise bad_request(
-                                f"{handled}: json: cannot unmarshal {got} into Go struct field "
-                                f"ConfigMap.{field_name} of type string"
-                            )
-        data["kind"] = rtype.kind
-        data["apiVersion"] = rtype.api_version
-        return data
+            values = data.get("data")
+            if isinstance(values, dict):
+                for value in values.values():
+                    if not isinstance(value, str):
+                        got = "number" if isinstance(value, int | float) else type(value).__name__
+                        raise bad_request(
+                            f"{handled}: json: cannot unmarshal {got} into Go struct field "
+                            "ConfigMap.data of type string"
+                        )
+        if rtype.plural == "leases" and rtype.group == "coordination.k8s.io":
+            try:
+                normalise_lease(data)
+            except ValueError as error:
+                raise bad_request(f"{handled}: {error}") from None
+        return data, self._unknown_fields(request, rtype, data, handled)
+
+    def _unknown_fields(
+        self, request: ApiRequest, rtype: ResourceType, data: dict[str, Any], handled: str
+    ) -> tuple[tuple[str, str], ...]:
+        if rtype.custom:
+            unknown = prune_custom(data, rtype.schema)
+        else:
+            unknown = prune_builtin(data, rtype.group, rtype.kind)
+        mode = request.query.get("fieldValidation", "Warn")
+        if not unknown or mode == "Ignore":
+            return ()
+        if mode == "Strict":
+            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise bad_request(f"{handled}: strict decoding error: {listed}")
+        return tuple(warning_header(path) for path in unknown)
 
     # -- dispatch -------------------------------------------------------------------------------
 
@@ -704,15 +748,14 @@ class ApiServerState:
             return self._watch(request, target, media)
         self._negotiate(request)
         if verb == "create":
-            result = cluster.create(
-                rtype, self._body(request, rtype), target.namespace, dry_run=dry_run
-            )
-            return self._object_response(rtype, result, 201)
+            body, warnings = self._body(request, rtype)
+            result = cluster.create(rtype, body, target.namespace, dry_run=dry_run)
+            return self._json(201, result.obj, warnings)
         if verb == "deletecollection":
             return self._delete_collection(request, target)
         assert target.name is not None
         if verb == "update":
-            body = self._body(request, rtype)
+            body, warnings = self._body(request, rtype, target.subresource)
             if target.subresource == "scale":
                 return self._json(200, self._set_scale(rtype, target, body))
             result = cluster.update(
@@ -723,7 +766,7 @@ class ApiServerState:
                 subresource=target.subresource,
                 dry_run=dry_run,
             )
-            return self._object_response(rtype, result, 200)
+            return self._json(200, result.obj, warnings)
         if verb == "patch":
             media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             patch_type = _PATCH_TYPES.get(media_type)
@@ -754,7 +797,7 @@ class ApiServerState:
                 target.subresource,
                 request.query,
             )
-            return self._object_response(rtype, result, 201 if result.created else 200)
+            return self._json(201 if result.created else 200, result.obj)
         if verb == "delete":
             options = self._delete_options(request)
             uid = cluster.lookup(rtype, target.namespace, target.name).uid
@@ -768,9 +811,6 @@ class ApiServerState:
             details["uid"] = uid
             return self._json(200, status_body(0, None, "", details, status="Success"))
         raise method_not_allowed()
-
-    def _object_response(self, rtype: ResourceType, result: Result, status: int) -> ApiResponse:
-        return self._json(status, result.obj)
 
     def _delete_options(self, request: ApiRequest) -> DeleteOptions:
         body: dict[str, Any] = {}
@@ -835,12 +875,38 @@ class ApiServerState:
             ) from None
         if not isinstance(patched, dict):
             raise bad_request("the patched object is not a JSON object")
+        if rtype.plural == "leases" and rtype.group == "coordination.k8s.io":
+            try:
+                normalise_lease(patched)
+            except ValueError as error:
+                shown = go_quote(orjson.dumps(patched, option=orjson.OPT_SORT_KEYS).decode())
+                cause = ("FieldValueInvalid", f"Invalid value: {shown}: {error}", "patch")
+                raise StatusError(
+                    422,
+                    status_body(
+                        422,
+                        "Invalid",
+                        f' "" is invalid: patch: Invalid value: {shown}: {error}',
+                        {"causes": [dict(zip(("reason", "message", "field"), cause, strict=True))]},
+                    ),
+                ) from None
+        if rtype.custom:
+            prune_custom(patched, rtype.schema)
+        else:
+            prune_builtin(patched, rtype.group, rtype.kind)
         meta = patched.get("metadata") or {}
         if meta.get("name") != name:
             raise bad_request(
                 f"the name of the object ({meta.get('name')}) does not match the name on the URL ({name})"
             )
-        return cluster.update(rtype, namespace, name, patched, subresource=subresource)
+        return cluster.update(
+            rtype,
+            namespace,
+            name,
+            patched,
+            subresource=subresource,
+            dry_run=query.get("dryRun") == "All",
+        )
 
     def _delete_collection(self, request: ApiRequest, target: _Target) -> ApiResponse:
         rtype = target.rtype
@@ -982,6 +1048,9 @@ class ApiServerState:
             return WatchResponse(watch, timeout)
         rv = options.resource_version
         requested = int(rv) if rv is not None else 0
+        if options.send_initial_events is False and requested == 0:
+            # golden 05c seq 17: sendInitialEvents=false without a resourceVersion: from now on
+            requested = current
         initial = options.send_initial_events is True or requested == 0
         if initial:
             watch = new_watch(current)

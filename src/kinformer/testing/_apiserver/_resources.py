@@ -62,6 +62,8 @@ class ResourceType:
     """Subresources listed in discovery only (``namespaces/finalize``); never served."""
     selectable_fields: tuple[str, ...] = field(default=())
     """Custom resources: the CRD's ``selectableFields`` JSON paths (``.spec.color``)."""
+    schema: Any = field(default=None, compare=False, hash=False)
+    """Custom resources: the version's ``openAPIV3Schema`` (pruning and validation)."""
 
     @property
     def api_version(self) -> str:
@@ -91,6 +93,33 @@ class ResourceType:
         if self.has_scale:
             subs.add("scale")
         return tuple(sorted(subs))
+
+    def aggregated_entry(self) -> dict[str, Any]:
+        """The ``apidiscovery.k8s.io/v2`` entry of this resource (golden 01 seq 9, 10)."""
+        same = {"group": "", "version": "", "kind": self.kind}
+        entry: dict[str, Any] = {
+            "resource": self.plural,
+            "responseKind": same,
+            "scope": "Namespaced" if self.namespaced else "Cluster",
+            "singularResource": self.singular,
+            "verbs": list(self.verbs),
+        }
+        if self.short_names:
+            entry["shortNames"] = list(self.short_names)
+        if self.categories:
+            entry["categories"] = list(self.categories)
+        subresources = []
+        for sub in self.subresources():
+            kind = (
+                {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+                if sub == "scale"
+                else same
+            )
+            verbs = ["update"] if sub == "finalize" else list(_SUB_VERBS)
+            subresources.append({"subresource": sub, "responseKind": kind, "verbs": verbs})
+        if subresources:
+            entry["subresources"] = subresources
+        return entry
 
     def discovery_entries(self) -> list[dict[str, Any]]:
         """The ``APIResourceList.resources`` entries: the resource, then its subresources."""
@@ -222,6 +251,27 @@ class Registry:
             "name": group,
             "versions": versions,
             "preferredVersion": versions[0],
+        }
+
+    def aggregated(self, *, core: bool) -> dict[str, Any]:
+        """``APIGroupDiscoveryList`` of ``/api`` (core) or ``/apis`` (every named group)."""
+        groups = [""] if core else self.groups()
+        items = []
+        for group in groups:
+            versions = [
+                {
+                    "version": version,
+                    "resources": [t.aggregated_entry() for t in self.resources(group, version)],
+                    "freshness": "Current",
+                }
+                for version in self.versions(group)
+            ]
+            items.append({"metadata": {"name": group} if group else {}, "versions": versions})
+        return {
+            "kind": "APIGroupDiscoveryList",
+            "apiVersion": "apidiscovery.k8s.io/v2",
+            "metadata": {},
+            "items": items,
         }
 
     def api_group_list(self) -> dict[str, Any]:

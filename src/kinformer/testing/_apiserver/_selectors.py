@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...fields import convert_field_selector, selectable_fields
-from ...fields import parse as parse_fields
-from ...labels import SelectorParseError
-from ...labels import parse as parse_labels
+from ...fields import convert_field_selector, parse as parse_fields, selectable_fields
+from ...labels import SelectorParseError, parse as parse_labels
 from ._resources import ResourceType
 from ._status import bad_request
 from ._storage import Stored

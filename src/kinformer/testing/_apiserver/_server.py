@@ -9,8 +9,8 @@ endpoints. It owns the private temporary directory that holds the CA and the kub
 from __future__ import annotations
 
 import asyncio
-import builtins
 import base64
+import builtins
 import dataclasses
 import shutil
 import tempfile

@@ -114,8 +114,7 @@ def validate_metadata(meta: Mapping[str, Any], *, plural: str) -> list[Cause]:
     labels = meta.get("labels") or {}
     if isinstance(labels, dict):
         for key, value in labels.items():
-            for problem in _label_key_causes(str(key)):
-                causes.append(_invalid("metadata.labels", key, problem))
+            causes.extend(_invalid("metadata.labels", key, p) for p in _label_key_causes(str(key)))
             text = value if isinstance(value, str) else str(value)
             if len(text) > 63:
                 causes.append(
@@ -126,14 +125,68 @@ def validate_metadata(meta: Mapping[str, Any], *, plural: str) -> list[Cause]:
     return causes
 
 
+_GO_MICRO_LAYOUT: Final = "2006-01-02T15:04:05.000000Z07:00"
+_RE_TIME: Final = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(.*)", re.DOTALL)
+_RE_OFFSET: Final = re.compile(r"([+-])(\d{2}):(\d{2})")
+_LEASE_TIMES: Final = ("acquireTime", "renewTime")
+
+
+def parse_micro_time(value: str) -> str:
+    """A ``metav1.MicroTime`` in UTC (``...123456Z``), or ValueError with Go's parse text.
+
+    MicroTime needs exactly six fractional digits (golden 09 seq 11-16); an offset is
+    converted to UTC (seq 14).
+    """
+    import datetime
+
+    def fail(part: str, layout: str) -> ValueError:
+        return ValueError(
+            f'parsing time "{value}" as "{_GO_MICRO_LAYOUT}": cannot parse "{part}" as "{layout}"'
+        )
+
+    match = _RE_TIME.fullmatch(value)
+    if match is None:
+        raise fail(value, "2006")
+    rest = match.group(2)
+    if not rest.startswith(".") or not rest[1:7].isdigit():
+        raise fail(rest, ".000000")
+    zone = rest[7:]
+    if zone == "Z":
+        offset = datetime.timedelta(0)
+    else:
+        found = _RE_OFFSET.fullmatch(zone)
+        if found is None:
+            raise fail(zone, "Z07:00")
+        sign = 1 if found.group(1) == "+" else -1
+        offset = sign * datetime.timedelta(hours=int(found.group(2)), minutes=int(found.group(3)))
+    moment = datetime.datetime.fromisoformat(match.group(1) + rest[:7]) - offset
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def normalise_lease(obj: dict[str, Any]) -> None:
+    """Parse a Lease's MicroTimes in place (UTC); ValueError with Go's text when invalid."""
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        for key in _LEASE_TIMES:
+            value = spec.get(key)
+            if isinstance(value, str):
+                spec[key] = parse_micro_time(value)
+
+
 def validate_object(obj: Mapping[str, Any], *, plural: str) -> list[Cause]:
-    """Per-kind checks: ConfigMap / Secret data keys (golden 11)."""
+    """Per-kind checks: ConfigMap / Secret data keys (golden 11), Lease duration (golden 09)."""
     causes: list[Cause] = []
+    if plural == "leases":
+        duration = (obj.get("spec") or {}).get("leaseDurationSeconds")
+        if isinstance(duration, int) and duration <= 0:
+            causes.append(_invalid("spec.leaseDurationSeconds", duration, "must be greater than 0"))
     if plural in ("configmaps", "secrets"):
         for field in ("data", "binaryData", "stringData"):
             data = obj.get(field)
             if isinstance(data, dict):
-                for key in data:
-                    if _RE_CONFIG_KEY.fullmatch(key) is None:
-                        causes.append(_invalid(f"{field}[{key}]", key, _CONFIG_KEY_ERROR))
+                causes.extend(
+                    _invalid(f"{field}[{key}]", key, _CONFIG_KEY_ERROR)
+                    for key in data
+                    if _RE_CONFIG_KEY.fullmatch(key) is None
+                )
     return causes
