@@ -810,6 +810,7 @@ N_OBJECTS = 40
 GENERATIONS = 60
 
 
+@pytest.mark.slow
 def test_readers_never_see_a_half_applied_write_C_14_C_21(fast_thread_switching: None) -> None:
     """A writer moves every object to the next generation in one batch, and single objects
     between two label values; readers check each answer is consistent with one state."""

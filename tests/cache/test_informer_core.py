@@ -422,3 +422,27 @@ def test_non_dict_objects_are_never_sync_updates_D_50() -> None:
     core.should_resync(now=1.0)
     core.handle_deltas([Delta(DeltaType.ADDED, "a"), Delta(DeltaType.SYNC, "a")], False)
     assert reg.backlog == 2
+
+
+def test_mutation_detector_helpers_D_57() -> None:
+    from kinformer.cache._handlers import check_unmodified, snapshot
+    from kinformer.cache._informer_options import InformerOptions, mutation_detector_from_env
+
+    obj = pod("a", "1", app="web")
+    before = snapshot(obj)
+    assert check_unmodified(obj, before) is None
+    obj["metadata"]["labels"]["app"] = "x"
+    obj["spec"] = [1, {"y": 2}]
+    message = check_unmodified(obj, before)
+    assert message is not None
+    assert "default/a" in message
+    assert obj == pod("a", "1", app="web")
+    assert snapshot(DeletedFinalStateUnknown("k", None)) is None
+    assert check_unmodified("unchanged", snapshot("unchanged")) is None
+    assert check_unmodified(["a"], snapshot(["b"])) is not None  # reported, not restorable
+    assert mutation_detector_from_env({"KUBE_CACHE_MUTATION_DETECTOR": "True"}) is True
+    assert mutation_detector_from_env({"KINFORMER_CACHE_MUTATION_DETECTOR": "1"}) is False
+    assert mutation_detector_from_env({}) is False
+    assert isinstance(InformerOptions().detect_mutations, bool)
+    with pytest.raises(ValueError, match="queue must be one of"):
+        InformerOptions(queue="lifo")  # type: ignore[arg-type]

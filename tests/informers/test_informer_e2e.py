@@ -252,3 +252,27 @@ def test_in_order_queue_mode_converges_too(env: Env) -> None:
     assert informer.lister.namespaced(ns).list() == [
         o for o in informer.lister.namespaced(ns).list() if o["metadata"]["name"] != "a"
     ]
+
+
+def test_mutation_detector_restores_and_reports_D_57(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kinformer import InformerOptions
+
+    ns = new_namespace(env.server)
+    env.server.state.create(configmap(ns, "victim", app="web"))
+    factory = env.factory(namespace=ns, informer_options=InformerOptions(detect_mutations=True))
+    informer = env.informer(factory, "configmaps")
+    seen: list[str] = []
+
+    def vandal(obj: Any, initial: bool) -> None:
+        obj["metadata"]["labels"]["app"] = "hacked"
+        seen.append(obj["metadata"]["name"])
+
+    registration = env.call(lambda: informer.add_event_handler(on_add=vandal))
+    env.start(factory)
+    env.sync(factory)
+    eventually(lambda: registration.has_synced)
+    assert "victim" in seen
+    assert informer.lister.namespaced(ns).get("victim")["metadata"]["labels"] == {"app": "web"}
+    assert f"cache object {ns}/victim was modified by a handler" in caplog.text

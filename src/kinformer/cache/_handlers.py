@@ -30,6 +30,8 @@ __all__ = [
     "ResourceEventHandler",
     "ResourceEventHandlerFuncs",
     "as_handler",
+    "check_unmodified",
+    "snapshot",
 ]
 
 
@@ -146,3 +148,33 @@ def notification_key(obj: Any) -> str:
             name = meta.get("name", "")
             return f"{namespace}/{name}" if namespace else str(name)
     return "<unknown>"
+
+
+def snapshot(obj: Any) -> Any:
+    """A deep copy of ``obj`` for :func:`check_unmodified` (the mutation detector, D-57)."""
+    if isinstance(obj, DeletedFinalStateUnknown):
+        return None  # tombstones are ignored, as in client-go
+    return _deep_copy(obj)
+
+
+def check_unmodified(obj: Any, copy_before: Any) -> str | None:
+    """After a handler returned: restore ``obj`` if it was changed, and say where.
+
+    Returns ``None`` when ``obj`` equals its copy; otherwise puts the copy's content back in
+    place (so the cache is repaired for every other reader) and returns a message naming
+    the object's key.
+    """
+    if copy_before is None or obj == copy_before:
+        return None
+    if isinstance(obj, dict):
+        obj.clear()
+        obj.update(copy_before)
+    return f"cache object {notification_key(obj)} was modified by a handler; restored (handlers must not mutate cached objects)"
+
+
+def _deep_copy(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _deep_copy(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_deep_copy(v) for v in obj]
+    return obj

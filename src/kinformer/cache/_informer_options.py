@@ -7,6 +7,8 @@ indexer and reflector options the same way.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, final
@@ -57,6 +59,13 @@ class InformerOptions:
             cyclic garbage that existed at a freeze is never collected. It is process-wide:
             turn it off if your process relies on collecting cycles created before the
             informers synced.
+        detect_mutations: the mutation detector (client-go ``KUBE_CACHE_MUTATION_DETECTOR``,
+            D-57): each object given to ``on_add``/``on_update`` is copied before the call
+            and compared after it; a handler that changed it is logged as an error and the
+            object is restored in place. Costs a deep copy per notification: for tests and
+            debugging. Defaults to the environment variable
+            ``KINFORMER_CACHE_MUTATION_DETECTOR`` (or ``KUBE_CACHE_MUTATION_DETECTOR``) being
+            ``true``.
     """
 
     queue: QueueMode = "delta_fifo"
@@ -65,6 +74,7 @@ class InformerOptions:
     stall_timeout: float | None = DEFAULT_STALL_TIMEOUT
     min_watch_timeout: float = 300.0
     gc_freeze: bool = True
+    detect_mutations: bool = dataclasses.field(default_factory=lambda: mutation_detector_from_env())
 
     def __post_init__(self) -> None:
         if self.queue not in QUEUE_MODES:
@@ -83,6 +93,15 @@ class InformerOptions:
             stall_timeout=self.stall_timeout,
             min_watch_timeout=self.min_watch_timeout,
         )
+
+
+def mutation_detector_from_env(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the environment turns the mutation detector on (``true``, any case)."""
+    env = os.environ if environ is None else environ
+    for name in ("KINFORMER_CACHE_MUTATION_DETECTOR", "KUBE_CACHE_MUTATION_DETECTOR"):
+        if env.get(name, "").strip().lower() == "true":
+            return True
+    return False
 
 
 def new_indexer(indexers: Mapping[str, IndexFunc] | None) -> Indexer[Any]:

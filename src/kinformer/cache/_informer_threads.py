@@ -23,10 +23,12 @@ from ._handlers import (
     ResourceEventHandler,
     UpdateFunc,
     as_handler,
+    check_unmodified,
     notification_key,
+    snapshot,
 )
 from ._indexer import IndexFunc
-from ._informer import ADD, UPDATE, HandlerRegistration
+from ._informer import ADD, DELETE, UPDATE, HandlerRegistration
 from ._informer_options import InformerBase, InformerOptions, build_queue
 from ._listwatch import ListerWatcher
 from ._reflector_threads import Reflector
@@ -205,6 +207,7 @@ class SharedIndexInformer(InformerBase):
     def _deliver(self, registration: HandlerRegistration, wake: threading.Event) -> None:
         """One listener's delivery loop (D-53, D-54): in order, one at a time."""
         handler, take, delivered = registration.handler, registration.take, registration.delivered
+        detect_mutations = self._options.detect_mutations
         while True:
             notification = take()
             if notification is None:
@@ -214,6 +217,7 @@ class SharedIndexInformer(InformerBase):
                 wake.clear()
                 continue
             kind, first, second = notification
+            before = snapshot(second if kind == UPDATE else first) if detect_mutations else None
             try:
                 if kind == ADD:
                     handler.on_add(first, second)
@@ -229,6 +233,10 @@ class SharedIndexInformer(InformerBase):
                     ("add", "update", "delete")[kind],
                     notification_key(second if kind == UPDATE else first),
                 )
+            if detect_mutations and kind != DELETE:
+                problem = check_unmodified(second if kind == UPDATE else first, before)
+                if problem is not None:
+                    _log.error("%s: %s (handler %r)", self._name, problem, handler)
             delivered(notification)
 
 

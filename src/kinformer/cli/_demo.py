@@ -32,13 +32,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Final, TextIO, final
+from typing import TYPE_CHECKING, Any, Final, TextIO, final
 
 from .._errors import ApiError, NotFoundError
 from ..cache._informer_options import strip_managed_fields
 from ..cache._informer_threads import SharedIndexInformer
 from ..informers._factory import SharedInformerFactory
-from ..testing._apiserver._server import FakeApiServer
 from ..transport import Client
 from ..workqueue import RateLimitingQueue, ShutDown
 from ._monitor import (
@@ -59,6 +58,9 @@ from ._simulation import (
     Write,
 )
 from ._views import ControllerView, DemoView, FeedLine, InformerRow, render
+
+if TYPE_CHECKING:
+    from ..testing._apiserver._server import FakeApiServer
 
 __all__ = ["add_arguments", "register", "run"]
 
@@ -548,6 +550,9 @@ class _Demo:
     def run(self) -> int:
         out = self.out
         model = ClusterModel(self.options, now=time.time())
+        # Imported here: the server (aiohttp) is heavy, and only the demo needs it.
+        from ..testing._apiserver._server import FakeApiServer
+
         with FakeApiServer() as server:
             seeded = server.seed(model.initial_objects(time.time()))
             counts = model.counts()
@@ -569,8 +574,12 @@ class _Demo:
             "nodes": factory.informer("nodes"),
             "configmaps": factory.informer("configmaps"),
         }
+        # What the initial lists will hold (the progress bars' totals). The pods come from the
+        # model: copying 3,000 pods out of the server only to count them would delay the start.
         expected = {
-            resource: len(server.list(info.api_version, info.kind))
+            resource: model.pod_count
+            if resource == "pods"
+            else len(server.list(info.api_version, info.kind))
             for resource, info in ((r, client.resolve(r)) for r in RESOURCES)
         }
         clock = time.monotonic

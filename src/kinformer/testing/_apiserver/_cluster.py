@@ -775,31 +775,44 @@ class Cluster:
     ) -> int:
         count = 0
         storage = self.storage
+        known_namespaces = set(storage.bucket(NAMESPACE_TYPE.storage_key))
+        keys: dict[int, tuple[str, str]] = {}
+        rng = self._random
         for obj in objects:
             rtype = rtype_of(obj)
+            skey = keys.get(id(rtype))
+            if skey is None:
+                skey = keys[id(rtype)] = rtype.storage_key
             meta = dict(obj.get("metadata") or {})
-            body = dict(obj)
-            body["metadata"] = meta
             if rtype.namespaced:
                 namespace = meta.get("namespace") or "default"
                 meta["namespace"] = namespace
-                if storage.get(NAMESPACE_TYPE.storage_key, namespace) is None:
-                    self.create(NAMESPACE_TYPE, {"metadata": {"name": namespace}}, None)
-            if not meta.get("name") and meta.get("generateName"):
-                meta["name"] = self._generate_name(str(meta["generateName"]))
+                if namespace not in known_namespaces:
+                    if storage.get(NAMESPACE_TYPE.storage_key, namespace) is None:
+                        self.create(NAMESPACE_TYPE, {"metadata": {"name": namespace}}, None)
+                    known_namespaces.add(namespace)
+                key = f"{namespace}/{meta.get('name') or ''}"
+            else:
+                key = meta.get("name") or ""
             if not meta.get("name"):
-                raise self._invalid(rtype, "", validate_metadata(meta, plural=rtype.plural))
+                if not meta.get("generateName"):
+                    raise self._invalid(rtype, "", validate_metadata(meta, plural=rtype.plural))
+                meta["name"] = self._generate_name(str(meta["generateName"]))
+                key = self.key_of(meta.get("namespace"), meta["name"])
             if "uid" not in meta:
-                meta["uid"] = new_uid(self._random)
-            meta.setdefault("creationTimestamp", now)
-            if rtype.generation != "none":
-                meta.setdefault("generation", 1)
-            old = storage.get(rtype.storage_key, self.key_of(meta.get("namespace"), meta["name"]))
+                meta["uid"] = new_uid(rng)
+            if "creationTimestamp" not in meta:
+                meta["creationTimestamp"] = now
+            if rtype.generation != "none" and "generation" not in meta:
+                meta["generation"] = 1
+            old = storage.get(skey, key)
             meta["resourceVersion"] = str(storage.next_revision())
+            body = dict(obj)
+            body["metadata"] = meta
             stored = make_stored(body)
             if "ownerReferences" in meta or old is not None:
-                self._index_owners(rtype.storage_key, stored.key, meta["ownerReferences"])
-            storage.put(rtype.storage_key, stored, old)
+                self._index_owners(skey, key, meta.get("ownerReferences"))
+            storage.put(skey, stored, old)
             count += 1
         return count
 

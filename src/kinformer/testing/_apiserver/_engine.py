@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, final
 
 import orjson
@@ -30,11 +30,21 @@ import yaml
 
 from ._authz import check_path, check_resource
 from ._cluster import Cluster, DeleteOptions, Result
+from ._codec import (
+    BODY_MEDIA,
+    CUSTOM_PATCH_MEDIA,
+    PATCH_TYPES,
+    Media,
+    decode_body,
+    go_type,
+    meta_prefix,
+    negotiate,
+)
 from ._listing import decode_continue, encode_continue, paginate, parse_list_options
 from ._patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from ._protocol import ApiRequest, ApiResponse, WatchResponse
 from ._resources import ResourceType
-from ._schema import prune_builtin, prune_custom, warning_header
+from ._schema import prune_builtin, prune_custom
 from ._selectors import compile_selectors
 from ._status import (
     CONTINUE_EXPIRED_MESSAGE,
@@ -80,26 +90,6 @@ VERSION_INFO: Final = {
 
 _HEALTH: Final = frozenset({"/healthz", "/livez", "/readyz"})
 _TRUE: Final = ("true", "1")
-_PATCH_TYPES: Final = {
-    "application/merge-patch+json": "merge",
-    "application/json-patch+json": "json",
-    "application/strategic-merge-patch+json": "strategic",
-    "application/apply-patch+yaml": "apply",
-    "application/apply-patch+cbor": "apply",
-}
-_CUSTOM_PATCH_MEDIA: Final = (
-    "the body of the request was in an unknown format - accepted media types include: "
-    "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
-)
-_BODY_MEDIA: Final = (
-    "the body of the request was in an unknown format - accepted media types include: "
-    "application/json, application/yaml, application/vnd.kubernetes.protobuf"
-)
-_XML_NOT_ACCEPTABLE: Final = (
-    "406: Not Acceptable\n\nAvailable representations: application/json, application/yaml, "
-    "application/vnd.kubernetes.protobuf, application/json;stream=watch, "
-    "application/vnd.kubernetes.protobuf;stream=watch"
-)
 _DEFAULT_REASONS: Final = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -144,28 +134,6 @@ class _Target:
     name: str | None
     subresource: str | None
     verb: str
-
-
-@final
-@dataclass(frozen=True, slots=True)
-class _Media:
-    """The negotiated answer shape: plain JSON or PartialObjectMetadata[List]."""
-
-    as_kind: str | None = None
-    meta_version: str = "v1"
-    any_as: bool = field(default=False)
-
-
-def _go_type(rtype: ResourceType, *, as_list: bool) -> str:
-    package = (
-        "unstructured" if rtype.custom else (rtype.group.split(".")[0] if rtype.group else "core")
-    )
-    kind = (
-        "Unstructured" + ("List" if as_list else "")
-        if rtype.custom
-        else rtype.kind + ("List" if as_list else "")
-    )
-    return f"*{package}.{kind}"
 
 
 @final
@@ -510,7 +478,7 @@ class ApiServerState:
             raise plain_404()
         if method != "GET":
             raise method_not_allowed()
-        media = self._negotiate(request, aggregated=parts in (["api"], ["apis"]))
+        media = negotiate(request, aggregated=parts in (["api"], ["apis"]))
         self._take_fault("get", None)
         if media.as_kind == "APIGroupDiscoveryList":
             return self._aggregated(request, registry.aggregated(core=parts == ["api"]))
@@ -595,128 +563,6 @@ class ApiServerState:
 
     # -- negotiation and bodies -----------------------------------------------------------------
 
-    def _negotiate(self, request: ApiRequest, *, aggregated: bool = False) -> _Media:
-        accept = request.headers.get("accept", "")
-        if not accept.strip():
-            return _Media()
-        any_as = False
-        for media_range in accept.split(","):
-            pieces = [p.strip() for p in media_range.split(";")]
-            mime = pieces[0].lower()
-            params = dict(p.split("=", 1) for p in pieces[1:] if "=" in p)
-            as_kind = params.get("as")
-            if as_kind is not None:
-                any_as = True
-            if mime not in ("application/json", "application/yaml", "*/*", "application/*"):
-                continue
-            if as_kind is None:
-                return _Media(any_as=any_as)
-            if (
-                aggregated
-                and as_kind == "APIGroupDiscoveryList"
-                and params.get("g") == "apidiscovery.k8s.io"
-                and params.get("v") == "v2"
-            ):
-                return _Media(as_kind, "v2", any_as=True)
-            if (
-                as_kind in ("PartialObjectMetadata", "PartialObjectMetadataList")
-                and params.get("g") == "meta.k8s.io"
-                and params.get("v") in ("v1", "v1beta1")
-            ):
-                return _Media(as_kind, params["v"], any_as=True)
-        if any_as:
-            raise not_acceptable()
-        raise not_acceptable(_XML_NOT_ACCEPTABLE, empty_details=True)
-
-    def _body(
-        self, request: ApiRequest, rtype: ResourceType, subresource: str | None = None
-    ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]]:
-        """Decode a create/update body: media type, JSON/YAML, kind and apiVersion, types,
-        unknown fields (``fieldValidation``); returns the object and the Warning headers.
-        """
-        scale = subresource == "scale"
-        kind_expected = "Scale" if scale else rtype.kind
-        version_expected = "autoscaling/v1" if scale else rtype.api_version
-        media = (
-            request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-        )
-        raw = request.body
-        unrecognised = (
-            f"the object provided is unrecognized (must be of type {kind_expected}): couldn't get "
-            "version/kind; json parse error: "
-        )
-        if media in ("application/yaml", "application/x-yaml"):
-            try:
-                data = yaml.safe_load(raw.decode() or "null")
-            except yaml.YAMLError as error:
-                raise bad_request(f"error converting YAML to JSON: {error}") from None
-        elif media in ("application/json", ""):
-            try:
-                data = orjson.loads(raw) if raw.strip() else None
-            except orjson.JSONDecodeError:
-                shown = raw.decode(errors="replace")
-                shown = shown[:30] + " ..." if len(shown) > 30 else shown
-                raise bad_request(f"{unrecognised}unexpected end of JSON input ({shown})") from None
-            if data is None:
-                raise bad_request(f"{unrecognised}unexpected end of JSON input (<empty>)")
-        else:
-            raise unsupported_media_type(_BODY_MEDIA)
-        if not isinstance(data, dict):
-            raise bad_request(
-                f"{unrecognised}json: cannot unmarshal array into Go value of type "
-                'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string '
-                f'"json:\\"kind,omitempty\\"" }} ({raw.hex()})'
-            )
-        kind = data.get("kind") or kind_expected
-        api_version = data.get("apiVersion") or version_expected
-        version = version_expected.rpartition("/")[2]
-        handled = f'{kind} in version "{version}" cannot be handled as a {kind_expected}'
-        if kind != kind_expected:
-            internal = version_expected.partition("/")[0] if "/" in version_expected else "core"
-            raise bad_request(
-                f"{handled}: converting ({version}.{kind}) to ({internal}.{kind_expected}): unknown conversion"
-            )
-        if api_version != version_expected:
-            raise bad_request(
-                f'{handled}: no kind "{kind}" is registered for version "{api_version}" in scheme '
-                '"pkg/api/legacyscheme/scheme.go:30"'
-            )
-        data["kind"] = kind_expected
-        data["apiVersion"] = version_expected
-        if scale:
-            return data, ()
-        if rtype.plural == "configmaps" and not rtype.group:
-            values = data.get("data")
-            if isinstance(values, dict):
-                for value in values.values():
-                    if not isinstance(value, str):
-                        got = "number" if isinstance(value, int | float) else type(value).__name__
-                        raise bad_request(
-                            f"{handled}: json: cannot unmarshal {got} into Go struct field "
-                            "ConfigMap.data of type string"
-                        )
-        if rtype.plural == "leases" and rtype.group == "coordination.k8s.io":
-            try:
-                normalise_lease(data)
-            except ValueError as error:
-                raise bad_request(f"{handled}: {error}") from None
-        return data, self._unknown_fields(request, rtype, data, handled)
-
-    def _unknown_fields(
-        self, request: ApiRequest, rtype: ResourceType, data: dict[str, Any], handled: str
-    ) -> tuple[tuple[str, str], ...]:
-        if rtype.custom:
-            unknown = prune_custom(data, rtype.schema)
-        else:
-            unknown = prune_builtin(data, rtype.group, rtype.kind)
-        mode = request.query.get("fieldValidation", "Warn")
-        if not unknown or mode == "Ignore":
-            return ()
-        if mode == "Strict":
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(f"{handled}: strict decoding error: {listed}")
-        return tuple(warning_header(path) for path in unknown)
-
     # -- dispatch -------------------------------------------------------------------------------
 
     def _dispatch(self, request: ApiRequest, target: _Target) -> ApiResponse | WatchResponse:
@@ -724,38 +570,36 @@ class ApiServerState:
         cluster = self._cluster
         dry_run = request.query.get("dryRun") == "All"
         if verb in ("get", "list", "watch"):
-            media = self._negotiate(request)
+            media = negotiate(request)
             if verb == "get":
                 if media.as_kind == "PartialObjectMetadataList":
                     raise not_acceptable(
-                        f"you requested PartialObjectMetadataList, but the requested object is not a list ({_go_type(rtype, as_list=False)})"
+                        f"you requested PartialObjectMetadataList, but the requested object is not a list ({go_type(rtype, as_list=False)})"
                     )
                 assert target.name is not None
                 stored = cluster.lookup(rtype, target.namespace, target.name)
                 if target.subresource == "scale":
                     return self._json(200, self._scale(rtype, stored))
                 if media.as_kind is not None:
-                    return ApiResponse(
-                        200, _meta_prefix(media.meta_version) + stored.meta_raw()[1:]
-                    )
+                    return ApiResponse(200, meta_prefix(media.meta_version) + stored.meta_raw()[1:])
                 return ApiResponse(200, stored.full(cluster.prefix(rtype)))
             if verb == "list":
                 if media.as_kind == "PartialObjectMetadata":
                     raise not_acceptable(
-                        f"you requested PartialObjectMetadata, but the requested object is a list ({_go_type(rtype, as_list=True)})"
+                        f"you requested PartialObjectMetadata, but the requested object is a list ({go_type(rtype, as_list=True)})"
                     )
                 return self._list(request, target, media)
             return self._watch(request, target, media)
-        self._negotiate(request)
+        negotiate(request)
         if verb == "create":
-            body, warnings = self._body(request, rtype)
+            body, warnings = decode_body(request, rtype)
             result = cluster.create(rtype, body, target.namespace, dry_run=dry_run)
             return self._json(201, result.obj, warnings)
         if verb == "deletecollection":
             return self._delete_collection(request, target)
         assert target.name is not None
         if verb == "update":
-            body, warnings = self._body(request, rtype, target.subresource)
+            body, warnings = decode_body(request, rtype, target.subresource)
             if target.subresource == "scale":
                 return self._json(200, self._set_scale(rtype, target, body))
             result = cluster.update(
@@ -769,12 +613,10 @@ class ApiServerState:
             return self._json(200, result.obj, warnings)
         if verb == "patch":
             media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            patch_type = _PATCH_TYPES.get(media_type)
+            patch_type = PATCH_TYPES.get(media_type)
             if patch_type is None or (patch_type == "strategic" and rtype.custom):
                 if rtype.custom or media_type not in ("application/json", ""):
-                    raise unsupported_media_type(
-                        _CUSTOM_PATCH_MEDIA if rtype.custom else _BODY_MEDIA
-                    )
+                    raise unsupported_media_type(CUSTOM_PATCH_MEDIA if rtype.custom else BODY_MEDIA)
                 raise unsupported_media_type("415: Unsupported Media Type", empty_details=True)
             try:
                 if patch_type == "apply":
@@ -931,7 +773,7 @@ class ApiServerState:
         for stored in page.items:
             if storage.get(rtype.storage_key, stored.key) is stored:
                 cluster.delete(rtype, stored.namespace or None, stored.name, delete_options)
-        return ApiResponse(200, self._list_bytes(rtype, items, revision, None, None, _Media()))
+        return ApiResponse(200, self._list_bytes(rtype, items, revision, None, None, Media()))
 
     # -- list -----------------------------------------------------------------------------------
 
@@ -942,7 +784,7 @@ class ApiServerState:
         revision: int,
         continue_token: str | None,
         remaining: int | None,
-        media: _Media,
+        media: Media,
     ) -> bytes:
         meta: dict[str, Any] = {}
         if rtype.custom and media.as_kind is None:
@@ -970,7 +812,7 @@ class ApiServerState:
             )
         return head + orjson.dumps(meta) + b',"items":[' + b",".join(items) + b"]}"
 
-    def _list(self, request: ApiRequest, target: _Target, media: _Media) -> ApiResponse:
+    def _list(self, request: ApiRequest, target: _Target, media: Media) -> ApiResponse:
         rtype = target.rtype
         cluster = self._cluster
         storage = cluster.storage
@@ -1007,8 +849,8 @@ class ApiServerState:
             state, keys = storage.state_at(rtype.storage_key, revision)
         page = paginate(keys, state, namespace=namespace, start=start, limit=limit, matcher=matcher)
         if media.as_kind is not None:
-            meta_prefix = _meta_prefix(media.meta_version)
-            items = [meta_prefix + s.meta_raw()[1:] for s in page.items]
+            head = meta_prefix(media.meta_version)
+            items = [head + s.meta_raw()[1:] for s in page.items]
         elif rtype.custom:
             items = [s.full(prefix) for s in page.items]
         else:
@@ -1019,7 +861,7 @@ class ApiServerState:
 
     # -- watch ----------------------------------------------------------------------------------
 
-    def _watch(self, request: ApiRequest, target: _Target, media: _Media) -> WatchResponse:
+    def _watch(self, request: ApiRequest, target: _Target, media: Media) -> WatchResponse:
         rtype = target.rtype
         cluster = self._cluster
         storage = cluster.storage
@@ -1031,7 +873,7 @@ class ApiServerState:
             field_selector = f"{field_selector},{extra}" if field_selector else extra
         matcher = compile_selectors(rtype, prefix, options.label_selector, field_selector)
         current = storage.revision
-        metadata_prefix = _meta_prefix(media.meta_version) if media.as_kind is not None else None
+        metadata_prefix = meta_prefix(media.meta_version) if media.as_kind is not None else None
         namespace = target.namespace if rtype.namespaced else None
         timeout = options.timeout_seconds
 
@@ -1113,7 +955,3 @@ class ApiServerState:
         obj["metadata"]["resourceVersion"] = rv or str(stored.rv)
         cluster.update(rtype, target.namespace, target.name, obj)
         return self._scale(rtype, cluster.lookup(rtype, target.namespace, target.name))
-
-
-def _meta_prefix(version: str) -> bytes:
-    return b'{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/' + version.encode() + b'",'
