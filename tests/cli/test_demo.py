@@ -51,16 +51,16 @@ def test_simulation_initial_cluster_has_the_requested_shape() -> None:
         "Namespace": 4,
         "Node": 6,
         "Pod": 300,
-        "Deployment": 10,  # about 40 pods each, at least one per namespace
-        "ReplicaSet": 10,
-        "ConfigMap": 20,
+        "Deployment": 7,  # about 40 pods each, at least one per namespace
+        "ReplicaSet": 7,
+        "ConfigMap": 14,
     }
     assert model.counts() == {
         "pods": 300,
-        "deployments.apps": 10,
-        "replicasets.apps": 10,
+        "deployments.apps": 7,
+        "replicasets.apps": 7,
         "nodes": 6,
-        "configmaps": 20,
+        "configmaps": 14,
     }
     nodes = {obj["metadata"]["name"] for obj in objects if obj["kind"] == "Node"}
     pods = [obj for obj in objects if obj["kind"] == "Pod"]
@@ -87,6 +87,7 @@ def test_simulation_same_seed_same_cluster_and_writes() -> None:
     assert run(7)[0] != run(8)[0]
 
 
+@pytest.mark.slow
 def test_simulation_writes_keep_the_invariants_and_mix_every_kind() -> None:
     model = ClusterModel(SimulationOptions(pods=120, namespaces=3, nodes=4, seed=1), now=NOW)
     kinds: Counter[str] = Counter()
@@ -120,6 +121,7 @@ def test_simulation_options_reject_empty_clusters() -> None:
     assert SimulationOptions(pods=3, namespaces=10).deployments == 3
 
 
+@pytest.mark.slow
 def test_simulation_writes_apply_to_the_fake_api_server() -> None:
     from kinformer import ApiError
     from kinformer.testing import FakeApiServer
@@ -128,7 +130,7 @@ def test_simulation_writes_apply_to_the_fake_api_server() -> None:
     server = FakeApiServer()  # not started: the engine alone, no HTTP
     server.seed(model.initial_objects(NOW))
     rejected = 0
-    for step in range(400):
+    for step in range(250):
         for write in model.next_writes(NOW + step):
             try:
                 match write:
