@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 
 from kinformer.cli._demo import deployment_key_of_pod, node_of
-from kinformer.cli._main import main
+from kinformer.cli._main import build_parser, main
 from kinformer.cli._monitor import (
     FAULT_ORDER,
     FaultKind,
@@ -220,7 +220,9 @@ def test_monitor_pending_fault_is_over_when_every_informer_recovered() -> None:
     assert not fault.is_over(half)
     done = [
         sample("pods", watches_opened=2),
-        sample("nodes", watches_opened=3, lists=2, relists={"watch-expired": 1}, errors={"Expired": 1}),
+        sample(
+            "nodes", watches_opened=3, lists=2, relists={"watch-expired": 1}, errors={"Expired": 1}
+        ),
     ]
     assert fault.is_over(done)
     assert fault.summary(done) == (
@@ -232,10 +234,13 @@ def test_monitor_pending_fault_is_over_when_every_informer_recovered() -> None:
 
 def test_monitor_fault_schedule_cycles_and_waits() -> None:
     schedule = FaultSchedule.for_duration(5.0)
-    assert schedule.interval == 1.0 and schedule.first_after == 1.0
+    assert schedule.interval == 1.0
+    assert schedule.first_after == 1.0
     assert schedule.due(synced_at=2.0, now=2.5, injected=0, last_injected_at=None) is None
     kinds = [
-        schedule.due(synced_at=2.0, now=3.0 + i, injected=i, last_injected_at=2.0 + i if i else None)
+        schedule.due(
+            synced_at=2.0, now=3.0 + i, injected=i, last_injected_at=2.0 + i if i else None
+        )
         for i in range(5)
     ]
     assert kinds == [*FAULT_ORDER, FaultKind.DROPPED_WATCH]
@@ -250,7 +255,9 @@ def test_monitor_fault_schedule_cycles_and_waits() -> None:
 
 def test_monitor_plain_line_and_rates() -> None:
     line = plain_informer_line(
-        sample(events=120, relists={"watch-expired": 1, "list-error": 0}, watches_opened=3, backlog=2),
+        sample(
+            events=120, relists={"watch-expired": 1, "list-error": 0}, watches_opened=3, backlog=2
+        ),
         60.0,
     )
     assert line == (
@@ -267,7 +274,9 @@ def test_monitor_plain_line_and_rates() -> None:
 
 def test_views_render_every_panel() -> None:
     rows = [
-        InformerRow(sample("pods", events=500, relists={"watch-expired": 1}), 125.0, 3000, 3000, 1.25),
+        InformerRow(
+            sample("pods", events=500, relists={"watch-expired": 1}), 125.0, 3000, 3000, 1.25
+        ),
         InformerRow(sample("nodes", synced=False, objects=0), 0.0, 0, 20, None),
     ]
     view = DemoView(
@@ -299,7 +308,7 @@ def test_views_render_every_panel() -> None:
         "synced in 1.25s",
         "listing...",
         "3,000/3,000",
-        "1 (watch-expired=1)",
+        "1 watch-expired=1",
         "125.0",
         "queue depth 3",
         "reconciles 900 (75/s)",
@@ -332,21 +341,29 @@ def test_demo_plain_run_syncs_flows_survives_faults_and_exits_cleanly(
     assert code == 0
     assert took < 9, took
     # The server and its seeded cluster.
-    assert re.search(r"fake API server at http://127\.0\.0\.1:\d+: seeded [\d,]+ objects \(300 pods", out)
+    assert re.search(
+        r"fake API server at http://127\.0\.0\.1:\d+: seeded [\d,]+ objects \(300 pods", out
+    )
     # Every informer synced, with every object of its initial list.
     for resource in ("pods", "deployments.apps", "nodes", "configmaps"):
         assert re.search(rf"synced {re.escape(resource)}: [\d,]+ objects in [\d.]+s", out), resource
     assert "synced pods: 300 objects" in out
     # Events flowing into the caches, a controller reconciling.
-    pods_events = [int(m) for m in re.findall(r"informer pods +synced objects=\d+ events=(\d+)", out)]
-    assert pods_events and max(pods_events) > 50
+    pods_events = [
+        int(m) for m in re.findall(r"informer pods +synced objects=\d+ events=(\d+)", out)
+    ]
+    assert pods_events
+    assert max(pods_events) > 50
     reconciles = [int(m) for m in re.findall(r"controller queue=\d+ reconciles=(\d+)", out)]
-    assert reconciles and max(reconciles) > 0
+    assert reconciles
+    assert max(reconciles) > 0
     # At least one injected fault, and recovery from it.
     assert "FAULT dropped-watch: the server ended every watch stream" in out
     assert re.search(r"RECOVERED from dropped-watch after [\d.]+s: pods: watch re-opened", out)
     # A clean end: the summary, every thread joined, nothing on stderr, no credential.
-    assert re.search(r"kinformer demo: finished after [\d.]+s: .* faults injected, \d+ recovered", out)
+    assert re.search(
+        r"kinformer demo: finished after [\d.]+s: .* faults injected, \d+ recovered", out
+    )
     assert captured.err == ""
     for secret in ("token", "Bearer", "BEGIN", "kubeconfig"):
         assert secret not in out
@@ -354,6 +371,36 @@ def test_demo_plain_run_syncs_flows_survives_faults_and_exits_cleanly(
     while set(threading.enumerate()) - threads_before and time.monotonic() < deadline:
         time.sleep(0.01)
     assert set(threading.enumerate()) - threads_before == set()
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, so the demo draws its live screen."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.slow
+def test_demo_live_screen_on_a_terminal_until_stopped() -> None:
+    from kinformer.cli._demo import run
+
+    stream, stop = _Terminal(), threading.Event()
+    args = build_parser().parse_args(["demo", "--pods", "60", "--nodes", "3", "--namespaces", "2"])
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(run(args, stop=stop, stream=stream)))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while "deleted pod " not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(10)
+    assert codes == [0]
+    screen = stream.getvalue()
+    for expected in ("kinformer demo: 60 simulated pods", "synced in", "events/s", "handler",
+                     "controller: deployments work queue", "latest events"):  # fmt: skip
+        assert expected in screen, expected
+    assert "deleted pod " in screen  # the feed of latest events, once the simulation runs
+    assert "kinformer demo: finished after" in screen.rstrip().splitlines()[-1]
 
 
 def test_demo_stops_when_asked_and_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -188,9 +188,13 @@ async def test_leader_elector_h6_acquire_retries_after_jittered_retry_period(run
     run.clock.advance(0.01)
     await until(lambda: run.gets() == 2)
     await run.waiters()
-    # H-4: 2 s after the first observation of an unchanged record, the lease is taken over.
-    for _ in range(4):
-        await run.advance(0.4)
+    # H-4: an unchanged record is not re-observed; 2 s after the first observation the
+    # lease has expired locally and is taken over.
+    run.clock.advance(0.4)
+    await until(lambda: run.gets() == 3)
+    await run.waiters()
+    assert "started" not in run.events
+    run.clock.advance(1.3)
     await until(lambda: "started" in run.events)
     assert run.elector.is_leader
     lease = run.server.get("coordination.k8s.io/v1", "Lease", LEASE, NAMESPACE)
@@ -206,17 +210,19 @@ async def test_leader_elector_h6_renew_round_retries_until_renew_deadline(run: R
     run.elector.check(0.0)  # H-9: healthy leader
     # From now on every lease update fails: the next round retries every retry period.
     run.server.fail_next("update", 1000, code=500, resource="leases")
-    await run.advance(0.25)  # the next round starts: attempt at 0
-    updates_before = run.updates()
-    for _ in range(5):  # attempts at 0.25 .. 1.25
-        await run.advance(0.25)
+    base = run.updates()
+    run.clock.advance(0.25)  # the next round starts with an attempt at once
+    # Each failed attempt: the fast-path update, then get + update (H-5).
+    await until(lambda: run.updates() == base + 2)
+    for attempt in range(2, 7):  # attempts 0.25, 0.5, 0.75, 1.0, 1.25 s into the round
+        await run.waiters()
+        assert not run.done.is_set()
+        run.clock.advance(0.25)
+        await until(lambda attempt=attempt: run.updates() == base + 2 * attempt)  # type: ignore[misc]
     await run.waiters()
-    assert not run.done.is_set()
-    # Each failed attempt: fast-path update, then get + update.
-    assert run.updates() - updates_before == 2 * 5
-    await run.advance(0.25)  # 1.5 s: renew deadline reached, no further attempt
+    run.clock.advance(0.25)  # 1.5 s: the renew deadline, leadership is lost without a retry
     await run.wait_done()
-    assert run.updates() - updates_before == 2 * 5
+    assert run.updates() == base + 2 * 6
     assert run.events.count("started") == 1
     assert run.events[-1] == "stopped"
     # H-9: still the observed leader, so the health check fails once the lease is stale.

@@ -143,14 +143,14 @@ def pod_status(pod: Object) -> tuple[int, int, str, int, float | None]:
         note_restart(container)
         state = container.get("state") or {}
         terminated, waiting = state.get("terminated"), state.get("waiting")
-        if terminated and terminated.get("exitCode") == 0:
+        if terminated is not None and _int(terminated.get("exitCode")) == 0:
             continue
         if container.get("started") and any(
             c.get("name") == container.get("name") and c.get("restartPolicy") == "Always"
             for c in init_containers
         ):
             continue  # a sidecar that is running
-        if terminated:
+        if terminated is not None:
             reason = "Init:" + _terminated_reason(terminated)
         elif waiting and waiting.get("reason") and waiting.get("reason") != "PodInitializing":
             reason = f"Init:{waiting['reason']}"
@@ -169,9 +169,9 @@ def pod_status(pod: Object) -> tuple[int, int, str, int, float | None]:
                 reason = str(waiting["reason"])
             elif terminated and terminated.get("reason"):
                 reason = str(terminated["reason"])
-            elif terminated:
+            elif terminated is not None:
                 reason = _terminated_reason(terminated)
-            elif container.get("ready") and state.get("running"):
+            elif container.get("ready") and state.get("running") is not None:
                 has_running = True
                 ready += 1
         if reason == "Completed" and has_running:

@@ -18,7 +18,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from ._monitor import InformerSample, format_relists
+from ._monitor import InformerSample
 
 __all__ = ["ControllerView", "DemoView", "FeedLine", "InformerRow", "render"]
 
@@ -89,7 +89,7 @@ def _header(view: DemoView) -> Text:
 def _sync_table(view: DemoView) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(min_width=18)
-    table.add_column(width=32)
+    table.add_column(width=24)
     table.add_column(justify="right")
     table.add_column()
     for row in view.informers:
@@ -100,7 +100,7 @@ def _sync_table(view: DemoView) -> Table:
             status = Text("listing...", style="yellow")
         table.add_row(
             row.sample.name,
-            ProgressBar(total=total, completed=min(row.initial_delivered, total), width=32),
+            ProgressBar(total=total, completed=min(row.initial_delivered, total), width=24),
             f"{row.initial_delivered:,}/{row.expected:,}",
             status,
         )
@@ -108,26 +108,22 @@ def _sync_table(view: DemoView) -> Table:
 
 
 def _informer_table(view: DemoView) -> Table:
+    # Fits 80 columns: the synced state is in the sync table above, totals in the plain lines.
     table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
     table.add_column("informer", no_wrap=True, min_width=16)
-    table.add_column("synced")
-    table.add_column("objects", justify="right")
-    table.add_column("events/s", justify="right")
-    table.add_column("events", justify="right")
-    table.add_column("relists (why)", overflow="fold")
-    table.add_column("watch restarts", justify="right")
-    table.add_column("handler backlog", justify="right")
+    table.add_column("objects\ncached", justify="right", no_wrap=True)
+    table.add_column("events/s", justify="right", no_wrap=True)
+    table.add_column("relists (why)", min_width=16)
+    table.add_column("watch\nrestarts", justify="right", no_wrap=True)
+    table.add_column("handler\nbacklog", justify="right", no_wrap=True)
     for row in view.informers:
         sample = row.sample
+        why = " ".join(f"{k}={v}" for k, v in sorted(sample.relists.items()) if v)
         table.add_row(
             sample.name,
-            Text("yes", style="green") if sample.synced else Text("no", style="yellow"),
-            f"{sample.objects:,}",
+            Text(f"{sample.objects:,}", style="" if sample.synced else "yellow"),
             f"{row.events_per_second:,.1f}",
-            f"{sample.events:,}",
-            f"{sample.relist_count} ({format_relists(sample.relists)})"
-            if sample.relist_count
-            else "0",
+            f"{sample.relist_count} {why}" if sample.relist_count else "0",
             str(sample.watch_restarts),
             str(sample.backlog),
         )

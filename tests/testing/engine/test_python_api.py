@@ -204,3 +204,31 @@ def test_namespace_defaults_can_be_disabled() -> None:
     state = ApiServerState(namespace_defaults=False)
     state.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "bare"}})
     assert state.list("v1", "ConfigMap", "bare") == []
+
+
+def test_seed_twice_replaces_and_notifies_watchers(state: ApiServerState) -> None:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"n": 1},
+    }
+    state.seed([pod])
+    opened = state.handle(
+        make_request(
+            "GET",
+            "/api/v1/namespaces/default/pods",
+            query={"watch": "1", "resourceVersion": str(state.revision)},
+        )
+    )
+    assert isinstance(opened, WatchResponse)
+    state.seed(
+        [
+            pod | {"spec": {"n": 2}},
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "g-"}},
+        ]
+    )
+    assert [t for t, _ in summary(events(opened))] == ["MODIFIED", "ADDED"]
+    assert state.get("v1", "Pod", "p", "default")["spec"] == {"n": 2}
+    with pytest.raises(Exception, match="name or generateName is required"):
+        state.seed([{"apiVersion": "v1", "kind": "Pod", "metadata": {}}])

@@ -5,8 +5,9 @@ The HTTP layer calls :meth:`ApiServerState.handle` with an :class:`ApiRequest` a
 demo and benchmarks also use the Python API (``create``, ``get``, ``seed``, fault knobs ...).
 
 The engine routes paths to verbs as kube-apiserver does (golden 01, 11: discovery documents,
-the three shapes of 404, 405, 406), authorizes from :class:`UserInfo` (``_authz``), answers
-lists from pre-serialised bytes (``_storage``, ``_listing``) and opens watches (``_watch``).
+the three shapes of 404, 405, 406), negotiates and decodes (``_codec``), authorizes from
+:class:`UserInfo` (``_authz``), applies write semantics (``_cluster``), answers lists from
+pre-serialised bytes (``_storage``, ``_listing``) and opens watches (``_watch``).
 
 Concurrency: one :class:`threading.RLock` guards everything (storage, registry, watches,
 counters); it is never held while waiting. ``handle`` never blocks or sleeps: a list at a
@@ -143,6 +144,16 @@ class ApiServerState:
     Thread-safe: every public method takes one lock. Methods of the Python API raise
     kinformer's typed errors (``NotFoundError``, ``ConflictError``, ...) built from the
     ``Status`` the HTTP path would answer.
+
+    >>> state = ApiServerState(wall_clock=lambda: 0.0)
+    >>> cm = state.create({"apiVersion": "v1", "kind": "ConfigMap",
+    ...                    "metadata": {"name": "a", "namespace": "default"}})
+    >>> cm["metadata"]["resourceVersion"] == str(state.revision)
+    True
+    >>> from kinformer.testing._apiserver._protocol import ApiRequest
+    >>> answer = state.handle(ApiRequest("GET", "/api/v1/namespaces/default/configmaps/a"))
+    >>> answer.status, answer.content_type
+    (200, 'application/json')
 
     Args:
         history_limit: events kept for watches and for lists at an older resourceVersion; a
@@ -810,7 +821,14 @@ class ApiServerState:
                 + orjson.dumps(rtype.api_version)
                 + b',"metadata":'
             )
-        return head + orjson.dumps(meta) + b',"items":[' + b",".join(items) + b"]}"
+        opening = head + orjson.dumps(meta) + b',"items":['
+        if not items:
+            return opening + b"]}"
+        # One copy of the (possibly 300 MB) body: glue the head and tail onto the first and
+        # last items, then join once.
+        items[0] = opening + items[0]
+        items[-1] = items[-1] + b"]}"
+        return b",".join(items)
 
     def _list(self, request: ApiRequest, target: _Target, media: Media) -> ApiResponse:
         rtype = target.rtype

@@ -34,7 +34,7 @@ import socket
 import ssl
 import struct
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar, final
 
@@ -62,6 +62,12 @@ MAX_REQUEST_BODY: Final = 3 * 1024 * 1024
 FINAL_BOOKMARK_LEAD: Final = 2.0
 """How long before ``timeoutSeconds`` the last bookmark is asked for: the watch cache sends one
 when less than 2 s remain (``cacheWatcher.nextBookmarkTime``; golden 05b: ~9.0 s of 10 s)."""
+
+LARGE_BODY: Final = 1024 * 1024
+"""Answers larger than this are written in slices of this size."""
+
+WRITE_BATCH: Final = 256 * 1024
+"""Largest write of pending watch lines (bytes)."""
 
 _CACHE_CONTROL: Final = ("Cache-Control", "no-cache, private")
 
@@ -391,7 +397,7 @@ class HttpServer:
         if self._cuts["list"] and _is_list(request.method, outcome):
             self._cuts["list"] -= 1
             return await self._cut_response(request, outcome)
-        return self._respond(outcome)
+        return await self._send(request, outcome)
 
     async def _run(self, function: Callable[[T], Any], argument: T) -> Any:
         assert self._loop is not None
@@ -423,14 +429,35 @@ class HttpServer:
         answer: ApiResponse = await self._run(self._run_admin, command)
         return self._respond(answer)
 
-    def _respond(self, answer: ApiResponse) -> web.Response:
+    def _headers(self, answer: ApiResponse) -> list[tuple[str, str]]:
         headers = [("Content-Type", answer.content_type), *answer.headers]
         if not any(name.lower() == "cache-control" for name, _ in answer.headers):
             headers.append(_CACHE_CONTROL)
+        return headers
+
+    def _respond(self, answer: ApiResponse) -> web.Response:
         self._bytes_sent += len(answer.body)
         response = web.Response(status=answer.status, body=answer.body or None)
-        for name, value in headers:
+        for name, value in self._headers(answer):
             response.headers.add(name, value)
+        return response
+
+    async def _send(self, request: web.BaseRequest, answer: ApiResponse) -> web.StreamResponse:
+        """Small answers in one write; large ones (a 100k-pod list) in slices, so the
+        transport never holds (and copies) hundreds of megabytes at once."""
+        if len(answer.body) <= LARGE_BODY:
+            return self._respond(answer)
+        response = web.StreamResponse(status=answer.status)
+        for name, value in self._headers(answer):
+            response.headers.add(name, value)
+        response.content_length = len(answer.body)
+        await response.prepare(request)
+        view = memoryview(answer.body)
+        for start in range(0, len(view), LARGE_BODY):
+            piece = view[start : start + LARGE_BODY]
+            await response.write(piece)
+            self._bytes_sent += len(piece)
+        await response.write_eof()
         return response
 
     async def _cut_response(
@@ -511,9 +538,9 @@ class HttpServer:
                 if cut:
                     await self._write_cut(request, response, lines)
                     return
-                data = b"".join(lines)
-                await response.write(data)
-                self._bytes_sent += len(data)
+                for batch in _batches(lines):
+                    await response.write(batch)
+                    self._bytes_sent += len(batch)
                 continue
             if watch.closed:
                 break
@@ -549,6 +576,25 @@ def _flush_and_close(transport: asyncio.BaseTransport | None) -> None:
     buffer on ``close()``), so the peer reads the partial data and then sees the end."""
     if transport is not None:
         transport.close()
+
+
+def _batches(lines: list[bytes], limit: int = WRITE_BATCH) -> Iterator[bytes]:
+    """Join consecutive lines into writes of at most ``limit`` bytes (a longer line alone).
+
+    One write per pending batch keeps small events cheap (one chunk for many lines), and
+    bounded batches let a client start reading a 100k-event backlog while the rest is
+    still being framed, instead of waiting for one giant join.
+    """
+    batch: list[bytes] = []
+    size = 0
+    for line in lines:
+        if batch and size + len(line) > limit:
+            yield b"".join(batch)
+            batch, size = [], 0
+        batch.append(line)
+        size += len(line)
+    if batch:
+        yield b"".join(batch)
 
 
 def _is_list(method: str, answer: ApiResponse) -> bool:
