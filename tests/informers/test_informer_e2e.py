@@ -276,3 +276,42 @@ def test_mutation_detector_restores_and_reports_D_57(
     assert "victim" in seen
     assert informer.lister.namespaced(ns).get("victim")["metadata"]["labels"] == {"app": "web"}
     assert f"cache object {ns}/victim was modified by a handler" in caplog.text
+
+
+def test_empty_list_syncs_then_live_add_is_not_initial_J_1(env: Env) -> None:
+    from kinformer.testing._clock import FakeClock
+
+    ns = new_namespace(env.server)
+    factory = env.factory(namespace=ns, label_selector="app=j1", clock=FakeClock())
+    informer = env.informer(factory, "configmaps")
+    recorder = Recorder()
+    registration = env.call(lambda: informer.add_event_handler(recorder))
+    env.start(factory)
+    assert env.sync(factory) == {"configmaps": True}
+    eventually(lambda: registration.has_synced)
+    assert recorder.calls == []
+    env.server.state.create(configmap(ns, "p", app="j1"))
+    eventually(lambda: recorder.calls == [("add", "p", False)], what="live add")
+
+
+def test_periodic_resync_goes_only_to_due_handlers_J_7_D_52(env: Env) -> None:
+    from kinformer.testing._clock import FakeClock
+
+    clock = FakeClock()
+    ns = new_namespace(env.server)
+    env.server.state.create(configmap(ns, "r", app="j7"))
+    factory = env.factory(namespace=ns, label_selector="app=j7", resync_period=30.0, clock=clock)
+    informer = env.informer(factory, "configmaps")
+    due, never = Recorder(), Recorder()
+    env.call(lambda: informer.add_event_handler(due, resync_period=30.0))
+    env.call(lambda: informer.add_event_handler(never, resync_period=0.0))
+    env.start(factory)
+    env.sync(factory)
+    eventually(lambda: due.names("add") == ["r"] and never.names("add") == ["r"])
+    for round_ in (1, 2):
+        clock.block_until_waiters(1)  # the reflector's ticker waits for the resync deadline
+        clock.advance(30.0)
+        eventually(lambda r=round_: due.names("update") == ["r"] * r, what=f"resync round {round_}")
+    rv = env.server.state.get("v1", "ConfigMap", "r", ns)["metadata"]["resourceVersion"]
+    assert [c[2] for c in due.calls if c[0] == "update"] == [(rv, rv), (rv, rv)]  # OnUpdate(o, o)
+    assert never.names("update") == []
