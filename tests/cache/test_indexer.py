@@ -7,12 +7,14 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kinformer._errors import KeyFuncError, KinformerError
 from kinformer._objects import DeletedFinalStateUnknown, ExplicitKey
+from kinformer.cache._codec import CodecError, JSONCodec
 from kinformer.cache._indexer import (
     NAMESPACE_INDEX,
     Indexer,
@@ -523,16 +525,14 @@ class Poisoned:
 
 
 @pytest.mark.parametrize(
-    ("poison", "name", "write"),
+    ("name", "write"),
     [
-        pytest.param("new", "c", Indexer.add, id="add-new-object-fails"),
-        pytest.param("new", "a", Indexer.update, id="update-new-object-fails"),
-        pytest.param("stored", "a", Indexer.update, id="update-old-object-fails"),
-        pytest.param("stored", "a", Indexer.delete, id="delete-stored-object-fails"),
+        pytest.param("c", Indexer.add, id="add-new-object-fails"),
+        pytest.param("a", Indexer.update, id="update-new-object-fails"),
     ],
 )
 def test_index_error_during_write_leaves_store_exactly_unchanged_C_15(
-    poison: str, name: str, write: Callable[[Indexer[Obj], Obj], object]
+    name: str, write: Callable[[Indexer[Obj], Obj], object]
 ) -> None:
     poisoned = Poisoned()
     stored = pod("a", app="web", tags=("x",), rv="1")
@@ -541,13 +541,36 @@ def test_index_error_during_write_leaves_store_exactly_unchanged_C_15(
     indexer = make(stored, pod("b", app="web"), app=by_app, tags=by_tags, zz=poisoned)
     before = snapshot(indexer)
     new = pod(name, app="db", tags=("y",), rv="2")
-    poisoned.bad.add(id(new if poison == "new" else stored))
+    poisoned.bad.add(id(new))
     with pytest.raises(IndexFuncError) as caught:
         write(indexer, new)
     assert caught.value.index_name == "zz"
     assert caught.value.key == f"default/{name}"
     assert isinstance(caught.value.__cause__, RuntimeError)
     assert snapshot(indexer) == before
+
+
+@pytest.mark.parametrize("write", ["update", "delete"])
+def test_index_functions_never_run_on_the_stored_object_C_14_C_15(write: str) -> None:
+    """Updates and deletes unindex with the values kept from the write (no call on the old
+    object): a function that would now fail on it, or an object mutated in place against
+    C-8, cannot leave the index inconsistent."""
+    poisoned = Poisoned()
+    stored = pod("a", app="web", tags=("x",), rv="1")
+    indexer = make(stored, pod("b", app="web"), app=by_app, tags=by_tags, zz=poisoned)
+    poisoned.bad.add(id(stored))
+    stored["metadata"]["labels"]["app"] = "mutated"
+    if write == "update":
+        assert indexer.update(pod("a", app="db", tags=("y",), rv="2")) is stored
+        assert indices(indexer, "app") == {"db": ["default/a"], "web": ["default/b"]}
+        assert indices(indexer, "tags") == {"y": ["default/a"]}
+        assert indexer._values["default/a"] == (["db"], ["y"], ["y"])
+    else:
+        assert indexer.delete(pod("a", rv="2")) is stored
+        assert indices(indexer, "app") == {"web": ["default/b"]}
+        assert indices(indexer, "tags") == {}
+        assert "default/a" not in indexer._values
+    assert indexer.last_store_sync_resource_version == "2"
 
 
 def test_index_error_message_names_key_and_index_C_15() -> None:
@@ -909,6 +932,8 @@ def poisoned(obj: Obj) -> bool:
 class IndexerMachine(RuleBasedStateMachine):
     """Random writes against a plain-dict model; the indexes are recomputed after every step."""
 
+    codec: JSONCodec | None = None
+
     def __init__(self) -> None:
         super().__init__()
         self.indexers: dict[str, IndexFunc] = {
@@ -917,7 +942,7 @@ class IndexerMachine(RuleBasedStateMachine):
             "tags": by_tags,
             "guard": guard,
         }
-        self.indexer: Indexer[Obj] = Indexer(indexers=self.indexers)
+        self.indexer: Indexer[Obj] = Indexer(indexers=self.indexers, codec=self.codec)
         self.model: dict[str, Obj] = {}
         self.rv = ""
 
@@ -927,7 +952,7 @@ class IndexerMachine(RuleBasedStateMachine):
                 write(obj)
             return
         expected_old = self.model.get(key_of(obj))
-        assert write(obj) is expected_old
+        self.assert_same(write(obj), expected_old)
         self.model[key_of(obj)] = obj
         self.rv = obj["metadata"].get("resourceVersion", "")
 
@@ -944,9 +969,9 @@ class IndexerMachine(RuleBasedStateMachine):
         key = key_of(obj)
         expected = self.model.pop(key, None)
         if tombstone:
-            assert self.indexer.delete(DeletedFinalStateUnknown(key, obj)) is expected
+            self.assert_same(self.indexer.delete(DeletedFinalStateUnknown(key, obj)), expected)
         else:
-            assert self.indexer.delete(obj) is expected
+            self.assert_same(self.indexer.delete(obj), expected)
             self.rv = obj["metadata"].get("resourceVersion", "")
 
     @rule(new=st.lists(objects, max_size=8), rv=st.sampled_from(["", "7", "8"]))
@@ -998,9 +1023,9 @@ class IndexerMachine(RuleBasedStateMachine):
     def store_matches_model(self) -> None:
         indexer = self.indexer
         assert sorted(indexer.list_keys()) == sorted(self.model)
-        assert sorted(map(id, indexer.list())) == sorted(map(id, self.model.values()))
+        self.assert_same_objects(indexer.list(), list(self.model.values()))
         for key, obj in self.model.items():
-            assert indexer.get_by_key(key) is obj
+            self.assert_same(indexer.get_by_key(key), obj)
             assert key in indexer
         assert len(indexer) == len(self.model)
         assert indexer.last_store_sync_resource_version == self.rv
@@ -1019,14 +1044,227 @@ class IndexerMachine(RuleBasedStateMachine):
             assert {value: set(members) for value, members in index.items()} == expected
             assert all(index.values()), "an empty value map survived"
             for members in index.values():
-                for key, obj in members.items():
-                    assert obj is self.model[key]
+                for key, stored in members.items():
+                    assert stored is indexer._items[key]
             assert sorted(indexer.list_index_func_values(name)) == sorted(expected)
             for value, keys in expected.items():
                 assert indexer.index_keys(name, value) == sorted(keys)
                 found = indexer.by_index(name, value)
-                assert sorted(map(id, found)) == sorted(id(self.model[key]) for key in keys)
+                self.assert_same_objects(found, [self.model[key] for key in keys])
+
+    @invariant()
+    def kept_values_equal_a_recomputation(self) -> None:
+        indexer = self.indexer
+        if not indexer._specs:
+            assert indexer._values == {}
+            return
+        assert set(indexer._values) == set(self.model)
+        for key, obj in self.model.items():
+            expected = tuple(index_func(obj) for _, index_func, _ in indexer._specs)
+            assert indexer._values[key] == expected
+
+    def assert_same(self, got: Obj | None, expected: Obj | None) -> None:
+        """The stored instance itself; in the compact mode an equal, new object."""
+        if self.codec is None or expected is None:
+            assert got is expected
+        else:
+            assert got == expected
+            assert got is not expected
+
+    def assert_same_objects(self, got: list[Obj], expected: list[Obj]) -> None:
+        if self.codec is None:
+            assert sorted(map(id, got)) == sorted(map(id, expected))
+        else:
+            assert sorted(map(orjson.dumps, got)) == sorted(map(orjson.dumps, expected))
 
 
 TestIndexerMachine = pytest.mark.slow(IndexerMachine.TestCase)
 TestIndexerMachine.settings = settings(max_examples=60, stateful_step_count=50, deadline=None)
+
+
+class CompactIndexerMachine(IndexerMachine):
+    """The same random writes on a compact indexer (JSON codec): equal, fresh objects."""
+
+    codec = JSONCodec()
+
+
+TestCompactIndexerMachine = pytest.mark.slow(CompactIndexerMachine.TestCase)
+TestCompactIndexerMachine.settings = settings(
+    max_examples=40, stateful_step_count=50, deadline=None
+)
+
+
+# ------------------------------------------------------------------ the compact mode (codec)
+
+
+class CountingCodec:
+    """A JSON codec that counts its calls, to show what the compact mode decodes."""
+
+    def __init__(self) -> None:
+        self.inner = JSONCodec()
+        self.encodes = 0
+        self.decodes = 0
+
+    def encode(self, obj: Any, /) -> bytes:
+        self.encodes += 1
+        return self.inner.encode(obj)
+
+    def decode(self, stored: bytes, /) -> Any:
+        self.decodes += 1
+        return self.inner.decode(stored)
+
+
+def compact(*objects: Obj, codec: Any = None, **indexers: IndexFunc) -> Indexer[Obj]:
+    if not indexers:
+        indexers = {NAMESPACE_INDEX: meta_namespace_index_func, "app": by_app, "tags": by_tags}
+    indexer: Indexer[Obj] = Indexer(indexers=indexers, codec=codec or JSONCodec())
+    for obj in objects:
+        indexer.add(obj)
+    return indexer
+
+
+READS: list[Any] = [
+    pytest.param(lambda ix: ix.get(pod("a")), id="get"),
+    pytest.param(lambda ix: ix.get_by_key("default/a"), id="get_by_key"),
+    pytest.param(lambda ix: ix.list()[0], id="list"),
+    pytest.param(lambda ix: ix.by_index("app", "web")[0], id="by_index"),
+    pytest.param(lambda ix: ix.index("tags", pod("q", tags=("x",)))[0], id="index-one-value"),
+    pytest.param(lambda ix: ix.index("tags", pod("q", tags=("x", "y")))[0], id="index-merged"),
+    pytest.param(lambda ix: ix.update(pod("a", app="web", tags=("x",))), id="update-returns"),
+    pytest.param(lambda ix: ix.delete(pod("a")), id="delete-returns"),
+]
+
+
+@pytest.mark.parametrize("read", READS)
+def test_compact_reads_return_fresh_equal_objects(read: Callable[[Indexer[Obj]], Obj]) -> None:
+    original = pod("a", app="web", tags=("x",))
+    indexer = compact(original)
+    first, second = read(indexer), read(indexer) if len(indexer) else None
+    assert first == original
+    assert first is not original
+    assert first is not second
+    first["metadata"]["labels"]["app"] = "mutated"
+    first["spec"]["added"] = True
+    original["spec"]["changed"] = True  # the writer's object is not shared either
+    if len(indexer):
+        assert indexer.get_by_key("default/a") == pod("a", app="web", tags=("x",))
+
+
+def test_compact_store_keeps_encoded_objects_shared_by_the_indexes() -> None:
+    obj = pod("a", app="web", tags=("x", "y"))
+    indexer = compact(obj)
+    stored = indexer._items["default/a"]
+    assert isinstance(stored, bytes)
+    assert orjson.loads(stored) == obj
+    assert indexer._indices["app"]["web"]["default/a"] is stored
+    assert indexer._indices["tags"]["y"]["default/a"] is stored
+    assert indexer._values["default/a"] == (["default"], ["web"], ["x", "y"])
+    assert indexer.codec is not None
+    assert repr(indexer) == "<Indexer items=1 indexes=['app', 'namespace', 'tags'] compact>"
+
+
+def test_compact_index_values_and_keys_come_from_the_object_before_encoding_C_6() -> None:
+    seen: list[object] = []
+
+    def transform(obj: Obj) -> Obj:
+        return {**obj, "transformed": True}
+
+    def recording(obj: Obj) -> list[str]:
+        seen.append(obj)
+        return by_app(obj)
+
+    indexer: Indexer[Obj] = Indexer(
+        transform=transform, indexers={"app": recording}, codec=JSONCodec()
+    )
+    indexer.add(pod("a", app="web"))
+    indexer.replace([pod("b", app="db")], "3")
+    assert all(isinstance(obj, dict) and obj["transformed"] for obj in seen)
+    assert indexer.index_keys("app", "db") == ["default/b"]
+    assert indexer.get_by_key("default/b") == {**pod("b", app="db"), "transformed": True}
+
+
+def test_compact_writes_decode_only_what_they_return_C_14() -> None:
+    """Unindexing uses the kept values: the old object is decoded only to be returned."""
+    codec = CountingCodec()
+    indexer = compact(codec=codec)
+    indexer.add(pod("a", app="web"))
+    assert (codec.encodes, codec.decodes) == (1, 0)
+    indexer.update(pod("a", app="db", tags=("x",)))
+    assert (codec.encodes, codec.decodes) == (2, 1)
+    indexer.delete(pod("a"))
+    assert (codec.encodes, codec.decodes) == (2, 2)
+    indexer.transaction([Transaction(ADD, pod("b", app="web")), Transaction(DELETE, pod("b"))])
+    indexer.replace([pod("c", app="web")], "5")
+    assert (codec.encodes, codec.decodes) == (4, 2)
+    assert indices(indexer, "app") == {"web": ["default/c"]}
+
+
+class NotJSON:
+    """An object orjson cannot encode."""
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda ix, bad: ix.add(bad), id="add"),
+        pytest.param(lambda ix, bad: ix.update(bad), id="update"),
+        pytest.param(lambda ix, bad: ix.replace([pod("x"), bad], "9"), id="replace"),
+    ],
+)
+def test_compact_encoding_error_is_typed_and_leaves_store_unchanged(
+    write: Callable[[Indexer[Obj], Obj], object],
+) -> None:
+    indexer = compact(pod("a", app="web"))
+    indexer.bookmark("3")
+    before = snapshot(indexer)
+    bad = pod("a", app="db", rv="9")
+    bad["spec"]["value"] = NotJSON()
+    with pytest.raises(CodecError, match=r"^encoding: Type is not JSON serializable") as caught:
+        write(indexer, bad)
+    assert isinstance(caught.value.__cause__, TypeError)
+    assert isinstance(caught.value, KinformerError)
+    assert snapshot(indexer) == before
+
+
+def test_compact_transaction_skips_unencodable_writes_C_21() -> None:
+    indexer = compact()
+    bad = pod("bad", app="web", rv="2")
+    bad["spec"]["value"] = NotJSON()
+    batch = [
+        Transaction(ADD, pod("a", app="web", rv="1")),
+        Transaction(ADD, bad),
+        Transaction(DELETE, bad),  # deletes are not encoded
+        Transaction(UPDATE, pod("a", app="db", rv="3")),
+    ]
+    with pytest.raises(TransactionError) as caught:
+        indexer.transaction(batch)
+    assert caught.value.successful_indices == [0, 2, 3]
+    assert [type(error) for error in caught.value.errors] == [CodecError]
+    assert indexer.list() == [pod("a", app="db", rv="3")]
+    assert indices(indexer, "app") == {"db": ["default/a"]}
+    assert indexer.last_store_sync_resource_version == "3"
+
+
+def test_compact_add_indexers_decodes_stored_objects_C_18() -> None:
+    indexer: Indexer[Obj] = Indexer(codec=JSONCodec())
+    indexer.add(pod("a", app="web"))
+    indexer.add(pod("b", "", app="db"))
+    indexer.add_indexers({"app": by_app})
+    indexer.add_indexers({NAMESPACE_INDEX: meta_namespace_index_func})
+    assert indices(indexer, "app") == {"db": ["b"], "web": ["default/a"]}
+    assert indices(indexer, NAMESPACE_INDEX) == {"": ["b"], "default": ["default/a"]}
+    assert indexer._values == {"default/a": (["web"], ["default"]), "b": (["db"], [""])}
+    assert indexer.by_index("app", "web") == [pod("a", app="web")]
+    indexer.update(pod("a", app="db"))
+    assert indices(indexer, "app") == {"db": ["b", "default/a"]}
+
+
+def test_compact_without_indexes_and_missing_keys() -> None:
+    indexer: Indexer[Obj] = Indexer(codec=JSONCodec(level=1))
+    assert indexer.add(pod("a")) is None
+    assert indexer.get_by_key("default/missing") is None
+    assert indexer.delete(pod("missing")) is None
+    assert indexer.list() == [pod("a")]
+    assert indexer._values == {}
+    assert indexer.delete(DeletedFinalStateUnknown("default/a", None)) == pod("a")
+    assert len(indexer) == 0

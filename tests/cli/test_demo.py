@@ -115,6 +115,19 @@ def test_simulation_writes_keep_the_invariants_and_mix_every_kind() -> None:
     assert kinds["Create Pod"] == kinds["Delete Pod"]
 
 
+def test_simulation_small_and_crowded_clusters_keep_the_invariants() -> None:
+    # One deployment: a rollout is always in progress when the next one is due.
+    tiny = ClusterModel(SimulationOptions(pods=2, namespaces=1, nodes=1), now=NOW)
+    for step in range(300):
+        tiny.next_writes(NOW + step)
+        tiny.check()
+    # 50 deployments in one namespace: app names clash and get a suffix.
+    crowded = ClusterModel(SimulationOptions(pods=2000, namespaces=1, nodes=2), now=NOW)
+    names = [d.name for d in crowded.deployments]
+    assert len(names) == len(set(names)) == 50
+    assert any(name.rsplit("-", 1)[-1].isdigit() for name in names)
+
+
 def test_simulation_options_reject_empty_clusters() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         SimulationOptions(pods=0)
@@ -310,9 +323,9 @@ def test_views_render_every_panel() -> None:
         "3,000/3,000",
         "1 watch-expired=1",
         "125.0",
-        "queue depth 3",
+        "controller (2 workers)  queue 3",
         "reconciles 900 (75/s)",
-        "rate-limited retries 38",
+        "retries 38 (rate-limited)",
         "shop/web: 3/3 ready on 2 nodes",
         "node-a 160",
         "FAULT compaction",
@@ -323,6 +336,34 @@ def test_views_render_every_panel() -> None:
     empty.print(render(DemoView("t", 0.0, None, 0, 0.0, rows[1:], view.controller)))
     assert "(nothing yet)" in empty.file.getvalue()  # type: ignore[attr-defined]
     assert "Ctrl-C" in empty.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_views_fit_the_terminal_height_newest_feed_lines_kept() -> None:
+    rows = [InformerRow(sample(name), 10.0, 10, 10, 0.5) for name in ("pods", "nodes")]
+    controller = ControllerView(2, 0, 1, 1.0, 0, 0, "")
+    view = DemoView(
+        title="kinformer demo",
+        elapsed=3.0,
+        duration=None,
+        writes=10,
+        writes_per_second=5.0,
+        informers=rows,
+        controller=controller,
+        events=[FeedLine(float(i), "", f"event-{i}") for i in range(40)],
+        faults=[FeedLine(float(i), "", f"fault-{i}") for i in range(5)],
+    )
+    tall = Console(file=io.StringIO(), width=100, height=24, color_system=None)
+    tall.print(render(view, console=tall))
+    text = tall.file.getvalue()  # type: ignore[attr-defined]
+    assert "synced: pods 10 in 0.50s  nodes 10 in 0.50s" in text
+    assert len(text.splitlines()) <= 24
+    assert "fault-4" in text
+    assert "fault-1" not in text  # three fault lines at most
+    assert "event-39" in text
+    assert "event-0\n" not in text
+    short = Console(file=io.StringIO(), width=100, height=10, color_system=None)
+    short.print(render(view, console=short))
+    assert "event-" not in short.file.getvalue()  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------------ the whole demo
@@ -396,11 +437,41 @@ def test_demo_live_screen_on_a_terminal_until_stopped() -> None:
     thread.join(10)
     assert codes == [0]
     screen = stream.getvalue()
-    for expected in ("kinformer demo: 60 simulated pods", "synced in", "events/s", "handler",
-                     "controller: deployments work queue", "latest events"):  # fmt: skip
+    for expected in ("kinformer demo: 60 simulated pods", "synced: pods 60 in", "events/s", "handler",
+                     "controller (2 workers)", "latest events"):  # fmt: skip
         assert expected in screen, expected
     assert "deleted pod " in screen  # the feed of latest events, once the simulation runs
     assert "kinformer demo: finished after" in screen.rstrip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_demo_ctrl_c_ends_it_cleanly_with_exit_code_0() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kinformer.cli import main; sys.exit(main())",
+            *("demo", "--pods", "100", "--plain"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "all informers synced" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert err == ""
+    assert re.search(r"kinformer demo: interrupted after [\d.]+s: .* every thread stopped", out)
 
 
 def test_demo_stops_when_asked_and_rejects_bad_options(capsys: pytest.CaptureFixture[str]) -> None:

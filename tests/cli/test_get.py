@@ -19,8 +19,9 @@ import yaml
 
 from kinformer.cli._get import run as run_get
 from kinformer.cli._main import build_parser, main
-from kinformer.cli._printers import TableLayout, human_duration, pod_status
+from kinformer.cli._printers import Printer, TableLayout, human_duration, pod_status
 from kinformer.testing import FakeApiServer
+from kinformer.transport import ResourceInfo
 
 NOW = time.time()
 THREE_DAYS_AGO = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(NOW - 3 * 86400 - 60))
@@ -475,6 +476,22 @@ def container(state: dict[str, Any], *, ready: bool = False, restarts: int = 0) 
             id="init-failed",
         ),
         pytest.param(
+            {"spec": {"containers": [{}], "initContainers": [{"name": "i"}, {"name": "c", "restartPolicy": "Always"}]},
+             "status": {"phase": "Running", "initContainerStatuses": [
+                 container({"terminated": {"exitCode": 0, "reason": "Completed"}}),
+                 {**container({"running": {}}), "started": True}],
+                 "containerStatuses": [container({"running": {}})]}},
+            (0, 1, "Running", 0),
+            id="init-done-sidecar-running-main-not-ready",
+        ),
+        pytest.param(
+            {"spec": {"containers": [{}], "initContainers": [{"name": "i"}]},
+             "status": {"phase": "Pending", "initContainerStatuses": [
+                 container({"terminated": {"exitCode": 1, "reason": "Error"}})]}},
+            (0, 1, "Init:Error", 0),
+            id="init-error",
+        ),
+        pytest.param(
             {"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}, "spec": {"containers": [{}]},
              "status": {"phase": "Running", "containerStatuses": [container({"running": {}}, ready=True)]}},
             (1, 1, "Terminating", 0),
@@ -501,3 +518,133 @@ def test_printers_table_layout_keeps_widths_for_watch_rows() -> None:
     assert layout.lines([["NAME", "AGE"], ["a", "1s"]]) == ["NAME      AGE", "a         1s"]
     assert layout.lines([["a-much-longer-name", "2s"]]) == ["a-much-longer-name   2s"]
     assert layout.widths == [21]
+
+
+def info(resource: str, kind: str, group: str = "", *, namespaced: bool = True) -> ResourceInfo:
+    return ResourceInfo(group, "v1", resource, kind, namespaced)
+
+
+CREATED = {"creationTimestamp": "2026-01-01T00:00:00Z"}
+T0 = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+@pytest.mark.parametrize(
+    ("resource", "obj", "output", "row"),
+    [
+        pytest.param(
+            info("services", "Service"),
+            {"metadata": {"name": "web", **CREATED}, "spec": {"type": "LoadBalancer", "clusterIP": "10.96.0.9",
+             "ports": [{"port": 80, "nodePort": 30080, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}],
+             "selector": {"app": "web"}}},
+            "wide",
+            ["web", "LoadBalancer", "10.96.0.9", "<pending>", "80:30080/TCP,53/UDP", "90s", "app=web"],
+            id="service-pending-lb",
+        ),
+        pytest.param(
+            info("services", "Service"),
+            {"metadata": {"name": "db", **CREATED}, "spec": {"externalIPs": ["1.2.3.4"]},
+             "status": {"loadBalancer": {"ingress": [{"hostname": "lb.example.com"}]}}},
+            "",
+            ["db", "ClusterIP", "<none>", "1.2.3.4,lb.example.com", "<none>", "90s"],
+            id="service-external",
+        ),
+        pytest.param(
+            info("services", "Service"),
+            {"metadata": {"name": "headless", **CREATED}, "spec": {"clusterIP": "None"}},
+            "wide",
+            ["headless", "ClusterIP", "None", "<none>", "<none>", "90s", "<none>"],
+            id="service-headless",
+        ),
+        pytest.param(
+            info("secrets", "Secret"),
+            {"metadata": {"name": "tls", **CREATED}, "type": "kubernetes.io/tls", "data": {"a": "", "b": ""}},
+            "",
+            ["tls", "kubernetes.io/tls", "2", "90s"],
+            id="secret",
+        ),
+        pytest.param(
+            info("nodes", "Node", namespaced=False),
+            {"metadata": {"name": "n1", **CREATED, "labels": {"kubernetes.io/os": "linux", "node-role.kubernetes.io/control-plane": "",
+             "kubernetes.io/role": "master", "node-role.kubernetes.io/": ""}},
+             "spec": {"unschedulable": True},
+             "status": {"conditions": [{"type": "MemoryPressure", "status": "False"},
+                                       {"type": "Ready", "status": "False"}],
+                        "addresses": [{"type": "Hostname", "address": "n1"},
+                                      {"type": "InternalIP", "address": "10.0.0.7"}]}},
+            "wide",
+            ["n1", "NotReady,SchedulingDisabled", "control-plane,master", "90s", "<unknown>",
+             "10.0.0.7", "<none>", "<unknown>", "<unknown>", "<unknown>"],
+            id="node-not-ready",
+        ),
+        pytest.param(
+            info("nodes", "Node", namespaced=False),
+            {"metadata": {"name": "n2"}},
+            "",
+            ["n2", "Unknown", "<none>", "<unknown>", "<unknown>"],
+            id="node-without-status",
+        ),
+        pytest.param(
+            info("replicasets", "ReplicaSet", "apps"),
+            {"metadata": {"name": "rs", **CREATED}, "spec": {"replicas": 3, "selector": {"matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["a", "b"]},
+                {"key": "env", "operator": "NotIn", "values": ["dev"]},
+                {"key": "canary", "operator": "Exists"},
+                {"key": "legacy", "operator": "DoesNotExist"}]}},
+             "status": {"replicas": 2, "readyReplicas": 1}},
+            "wide",
+            ["rs", "3", "2", "1", "90s", "<none>", "<none>",
+             "tier in (a,b),env notin (dev),canary,!legacy"],
+            id="replicaset-expressions",
+        ),
+        pytest.param(
+            info("pods", "Pod"),
+            {"metadata": {"name": "p", "namespace": "ns", **CREATED},
+             "spec": {"containers": [{}], "readinessGates": [{"conditionType": "a"}, {"conditionType": "b"}]},
+             "status": {"phase": "Running", "podIP": "10.1.1.1", "nominatedNodeName": "n9",
+                        "conditions": [{"type": "a", "status": "True"}],
+                        "containerStatuses": [{"ready": True, "restartCount": 3, "state": {"running": {}},
+                            "lastState": {"terminated": {"finishedAt": "2025-12-31T23:59:00Z"}}}]}},
+            "wide",
+            ["ns", "p", "1/1", "Running", "3 (2m30s ago)", "90s", "10.1.1.1", "<none>", "n9", "1/2"],
+            id="pod-restarted-gates-all-namespaces",
+        ),
+        pytest.param(
+            info("namespaces", "Namespace", namespaced=False),
+            {"metadata": {"name": "team", **CREATED}, "status": {"phase": "Terminating"}},
+            "",
+            ["team", "Terminating", "90s"],
+            id="namespace",
+        ),
+        pytest.param(
+            info("widgets", "Widget", "example.com"),
+            {"metadata": {"name": "w", "creationTimestamp": "not a time"}},
+            "",
+            ["w", "<unknown>"],
+            id="generic",
+        ),
+    ],
+)  # fmt: skip
+def test_printers_rows_of_common_kinds(
+    resource: ResourceInfo, obj: dict[str, Any], output: str, row: list[str]
+) -> None:
+    printer = Printer(info=resource, output=output, all_namespaces=resource.resource == "pods")
+    assert printer.row(obj, T0 + 90) == row
+    assert len(printer.headers()) == len(row)
+
+
+def test_printers_render_every_format() -> None:
+    printer = Printer(info=info("configmaps", "ConfigMap"), output="")
+    objects = [{"metadata": {"name": "a", **CREATED}, "data": {"k": "v"}}]
+    assert (
+        printer.render(objects, T0 + 5, single=False)
+        == "NAME      DATA      AGE\na         1         5s\n"
+    )
+    as_name = Printer(info=info("configmaps", "ConfigMap"), output="name")
+    assert as_name.render(objects, T0, single=False) == "configmap/a\n"
+    as_json = Printer(info=info("configmaps", "ConfigMap"), output="json")
+    assert json.loads(as_json.render(objects, T0, single=True))["kind"] == "ConfigMap"
+    assert json.loads(as_json.render(objects * 2, T0, single=False))["kind"] == "List"
+    as_yaml = Printer(info=info("configmaps", "ConfigMap"), output="yaml")
+    assert yaml.safe_load(as_yaml.render(objects, T0, single=False))["items"][0]["data"] == {
+        "k": "v"
+    }

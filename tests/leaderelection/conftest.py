@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import secrets
 import threading
 import time
@@ -152,7 +153,7 @@ class Candidates:
             for c in self.members.values()
             for interval in c.intervals
         )
-        for (_, end, who), (start, _, next_who) in zip(spans, spans[1:], strict=False):
+        for (_, end, who), (start, _, next_who) in itertools.pairwise(spans):
             assert end <= start, f"{who} still led when {next_who} started"
 
     async def close(self) -> None:
@@ -179,7 +180,9 @@ def server() -> Iterator[FakeApiServer]:
 
 
 @pytest.fixture(params=FLAVORS)
-async def candidates(request: pytest.FixtureRequest, server: FakeApiServer) -> AsyncIterator[Candidates]:
+async def candidates(
+    request: pytest.FixtureRequest, server: FakeApiServer
+) -> AsyncIterator[Candidates]:
     harness = Candidates(request.param, server)
     try:
         yield harness

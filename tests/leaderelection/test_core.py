@@ -56,7 +56,7 @@ def ok(now: float, read: LeaderElectionRecord | None = None) -> LockResult:
 
 
 def not_found(now: float) -> LockResult:
-    return failed(NotFoundError("leases.coordination.k8s.io \"x\" not found"), now)
+    return failed(NotFoundError('leases.coordination.k8s.io "x" not found'), now)
 
 
 def conflict(now: float) -> LockResult:
@@ -105,9 +105,7 @@ def test_validate_config_h1_accepts_client_go_defaults() -> None:
     validate_config(**_config())  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("u", "expected"), [(0.0, 2.0), (0.5, 3.2), (0.999, 2.0 + 0.999 * 2.4)]
-)
+@pytest.mark.parametrize(("u", "expected"), [(0.0, 2.0), (0.5, 3.2), (0.999, 2.0 + 0.999 * 2.4)])
 def test_jittered_h6_adds_up_to_jitter_factor_times_period(u: float, expected: float) -> None:
     assert JITTER_FACTOR == 1.2
     assert jittered(2.0, u) == pytest.approx(expected)
@@ -146,9 +144,7 @@ def test_try_acquire_h5_get_error_fails_without_writing(error: Exception) -> Non
 def test_try_acquire_h5_create_conflict_fails() -> None:
     core = ElectorCore("b", 15)
     exists = failed(AlreadyExistsError("already exists"), 100.2)
-    operations, acquired = drive(
-        try_acquire_or_renew(core, 100.0, T0), [not_found(100.1), exists]
-    )
+    operations, acquired = drive(try_acquire_or_renew(core, 100.0, T0), [not_found(100.1), exists])
     assert len(operations) == 2
     assert not acquired
     assert core.observed_record is None

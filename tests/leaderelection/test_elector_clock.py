@@ -120,14 +120,10 @@ class Run:
             await self._client.aclose()
 
     def gets(self) -> int:
-        return sum(
-            1 for r in self.server.requests if r.verb == "get" and r.resource == "leases"
-        )
+        return sum(1 for r in self.server.requests if r.verb == "get" and r.resource == "leases")
 
     def updates(self) -> int:
-        return sum(
-            1 for r in self.server.requests if r.verb == "update" and r.resource == "leases"
-        )
+        return sum(1 for r in self.server.requests if r.verb == "update" and r.resource == "leases")
 
 
 @pytest.fixture(params=FLAVORS)
@@ -234,9 +230,9 @@ async def test_leader_elector_h6_renew_round_retries_until_renew_deadline(run: R
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)
-def test_leader_elector_h1_rejects_invalid_config(flavor: str, tmp_path: Any) -> None:
+def test_leader_elector_h1_rejects_invalid_config(flavor: str) -> None:
     kind: Any = LeaderElector if flavor == "threads" else AsyncLeaderElector
-    with pytest.raises(ValueError, match="^leaseDuration must be greater than renewDeadline$"):
+    with pytest.raises(ValueError, match=r"^leaseDuration must be greater than renewDeadline$"):
         kind(
             object(),
             lease_name=LEASE,
@@ -246,3 +242,26 @@ def test_leader_elector_h1_rejects_invalid_config(flavor: str, tmp_path: Any) ->
             on_started_leading=print,
             on_stopped_leading=print,
         )
+
+
+async def test_leader_elector_h7_release_retries_conflicts(run: Run) -> None:
+    run.start(release_on_cancel=True)
+    await until(lambda: "started" in run.events)
+    await run.waiters()
+    # The release's first write meets a stale resourceVersion: it is retried after a retry
+    # period (on the clock), within the renew deadline.
+    run.server.fail_next("update", 1, code=409, reason="Conflict", resource="leases")
+    base = run.updates()
+    run.elector.stop()  # both flavours: end the run without cancelling it
+    await until(lambda: run.updates() == base + 1)  # the conflicting release write
+    await run.waiters()
+    spec = run.server.get("coordination.k8s.io/v1", "Lease", LEASE, NAMESPACE)["spec"]
+    assert spec["holderIdentity"] == "me"
+    run.clock.advance(0.25)
+    await run.wait_done()
+    spec = run.server.get("coordination.k8s.io/v1", "Lease", LEASE, NAMESPACE)["spec"]
+    assert spec["holderIdentity"] == ""
+    assert spec["leaseDurationSeconds"] == 1
+    assert not run.elector.is_leader
+    assert run.elector.leader == ""
+    run.elector.check(0.0)  # not leading: healthy

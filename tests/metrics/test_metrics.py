@@ -21,8 +21,7 @@ from kinformer.metrics import (
 )
 from kinformer.testing import FakeApiServer
 from kinformer.testing._clock import FakeClock
-from kinformer.workqueue import RateLimitingQueue, WorkQueue
-from kinformer.workqueue import _metrics as workqueue_metrics
+from kinformer.workqueue import RateLimitingQueue, WorkQueue, _metrics as workqueue_metrics
 
 WORKQUEUE_SERIES = {
     "workqueue_depth": "gauge",

@@ -385,6 +385,13 @@ def _real_target(kubeconfig: str) -> Target:
     return Target(client, base_url, None, None, verify, cert)
 
 
+@functools.cache
+def _plain_http_context() -> ssl.SSLContext:
+    """One client SSL context for every plain-HTTP test client: building one per client
+    (certifi's bundle) costs more than starting a fake server."""
+    return ssl.create_default_context()
+
+
 @pytest.fixture(name="api")
 def api_fixture() -> Iterator[Target]:
     """A fresh fake API server, or the real cluster of ``KINFORMER_TEST_KUBECONFIG``."""
@@ -402,8 +409,9 @@ def api_fixture() -> Iterator[Target]:
             base_url=server.url,
             headers={"Authorization": f"Bearer {server.token}"},
             timeout=30,
+            verify=_plain_http_context(),
         )
-        target = Target(client, server.url, server, server.token, True)
+        target = Target(client, server.url, server, server.token, _plain_http_context())
         try:
             yield target
         finally:

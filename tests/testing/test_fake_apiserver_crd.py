@@ -98,12 +98,10 @@ def test_crd_custom_resources_served_golden_08_seq_18_25_27_to_30(
     assert [i["metadata"]["name"] for i in everywhere["items"]] == ["alpha", "gamma"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine: CRD openAPIV3Schema is not validated")
 def test_crd_schema_violation_is_422_golden_08_seq_19(api: Target, crd_namespace: str) -> None:
     replay(api, "08", 19, crd_namespace)  # replicas 20 > maximum 10
 
 
-@pytest.mark.xfail(strict=True, reason="engine: unknown CR fields are not pruned (no Warning)")
 def test_crd_unknown_fields_are_pruned_golden_08_seq_20(api: Target, crd_namespace: str) -> None:
     pruned = replay(api, "08", 20, crd_namespace, check=False)
     assert pruned.status_code == 201

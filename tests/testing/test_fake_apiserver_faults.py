@@ -45,6 +45,7 @@ def test_fault_reset_watches_is_a_connection_reset(api: Target) -> None:
     assert api.client.get(path).status_code == 200  # other connections are unaffected
 
 
+@pytest.mark.slow
 def test_fault_stall_watches_holds_events_and_bookmarks(api: Target) -> None:
     server = api.fake()
     ns, path = _watch_path(api)
@@ -157,6 +158,7 @@ def test_fault_request_counters(api: Target) -> None:
     assert stats.bytes_sent > 0
 
 
+@pytest.mark.slow
 def test_fault_admin_endpoints_over_http(api: Target) -> None:
     server = api.fake()
     ns, path = _watch_path(api)

@@ -46,6 +46,7 @@ def _poll(check: Any, timeout: float = 30) -> Any:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_finalizer_keeps_a_deleted_object_until_removed_golden_07_seq_5_to_12(
     api: Target,
 ) -> None:
@@ -75,11 +76,6 @@ def test_finalizer_keeps_a_deleted_object_until_removed_golden_07_seq_5_to_12(
     assert _story(events) == _story(recorded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: duplicate causes are repeated in the 422 message ('[a, a]'); "
-    "kube-apiserver prints the cause once (golden 07 seq 10)",
-)
 def test_finalizer_cannot_be_added_while_terminating_golden_07_seq_10(api: Target) -> None:
     ns = api.namespace("kf-fin")
     replay(api, "07", 5, ns, check=False)

@@ -101,6 +101,10 @@ class ScriptedEngine:
         if request.path == "/list":
             items = [{"metadata": {"name": f"cm-{i}"}, "data": {"k": "v" * 50}} for i in range(50)]
             return json_response(200, {"kind": "ConfigMapList", "apiVersion": "v1", "items": items})
+        if request.path == "/big":  # more than one write slice
+            return ApiResponse(200, b"[" + b"7," * (1_600_000) + b"7]")
+        if request.path == "/cached":
+            return ApiResponse(200, b"{}", headers=(("Cache-Control", "public"),))
         if request.path == "/retry":
             return ApiResponse(429, b"{}", headers=(("Retry-After", "1"),))
         return json_response(200, {"kind": "Echo", "path": request.path})
@@ -211,6 +215,30 @@ def test_http_engine_headers_are_sent(client: httpx.Client) -> None:
     answer = client.get("/retry")
     assert answer.status_code == 429
     assert answer.headers["retry-after"] == "1"
+
+
+def test_http_large_answer_is_sent_whole(client: httpx.Client, server: HttpServer) -> None:
+    before = server.stats().bytes_sent
+    answer = client.get("/big")
+    assert answer.status_code == 200
+    assert int(answer.headers["content-length"]) == len(answer.content) == 3_200_003
+    assert answer.headers["cache-control"] == "no-cache, private"
+    assert len(orjson.loads(answer.content)) == 1_600_001
+    assert server.stats().bytes_sent - before == 3_200_003
+
+
+def test_http_engine_cache_control_is_kept(client: httpx.Client) -> None:
+    assert client.get("/cached").headers.get_list("cache-control") == ["public"]
+
+
+def test_http_watch_large_backlog_arrives_in_order(
+    client: httpx.Client, engine: ScriptedEngine
+) -> None:
+    """More pending bytes than one write batch: split, in order, nothing lost."""
+    engine.prefill = [{"type": "ADDED", "object": {"n": n, "pad": "x" * 1000}} for n in range(600)]
+    with client.stream("GET", "/w?watch=1") as response:
+        events = read_lines(response)
+    assert [event["object"]["n"] for event in events] == list(range(600))
 
 
 def test_http_engine_exception_is_a_500_status(client: httpx.Client) -> None:
@@ -327,6 +355,7 @@ def test_http_reset_watches_aborts_the_connection(
     assert watch.closed_event.wait(5)
 
 
+@pytest.mark.slow
 def test_http_stall_watches_holds_events_until_resumed(
     client: httpx.Client, engine: ScriptedEngine, server: HttpServer
 ) -> None:
@@ -424,14 +453,18 @@ def test_http_restart_closes_connections_and_keeps_the_port(
 
 def test_http_admin_needs_the_admin_user(server: HttpServer, engine: ScriptedEngine) -> None:
     url = f"http://127.0.0.1:{server.bound_port}/_kinformer/faults/latency"
-    anonymous = httpx.post(url, json={"seconds": 1})
-    assert anonymous.status_code == 403
-    assert anonymous.json()["message"] == (
-        'forbidden: User "system:anonymous" cannot post path "/_kinformer/faults/latency"'
-    )
-    viewer = httpx.post(url, json={"seconds": 1}, headers={"Authorization": "Bearer viewer"})
-    assert viewer.status_code == 403
-    assert httpx.post(url, headers={"Authorization": "Bearer bad"}).status_code == 401
+    with httpx.Client() as anonymous_client:
+        anonymous = anonymous_client.post(url, json={"seconds": 1})
+        assert anonymous.status_code == 403
+        assert anonymous.json()["message"] == (
+            'forbidden: User "system:anonymous" cannot post path "/_kinformer/faults/latency"'
+        )
+        viewer = anonymous_client.post(
+            url, json={"seconds": 1}, headers={"Authorization": "Bearer viewer"}
+        )
+        assert viewer.status_code == 403
+        bad = anonymous_client.post(url, headers={"Authorization": "Bearer bad"})
+        assert bad.status_code == 401
     assert engine.admin_commands == []
 
 

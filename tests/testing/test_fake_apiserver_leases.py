@@ -48,10 +48,6 @@ def test_lease_leader_election_flow_golden_09_seq_3_to_10(api: Target) -> None:
     assert taken.json()["spec"]["holderIdentity"] == "candidate-b_2222"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a MicroTime with an offset is stored as sent, not as UTC 'Z' (golden 09 seq 14)",
-)
 def test_lease_microtime_six_digits_with_offset_is_stored_as_utc_golden_09_seq_14_15(
     api: Target,
 ) -> None:
@@ -63,10 +59,6 @@ def test_lease_microtime_six_digits_with_offset_is_stored_as_utc_golden_09_seq_1
         assert answer.json()["spec"]["renewTime"] == golden("09", seq).body["spec"]["renewTime"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Lease spec.leaseDurationSeconds <= 0 is accepted (golden 09 seq 18-19: 422)",
-)
 @pytest.mark.parametrize("seq", [18, 19])
 def test_lease_duration_must_be_positive_golden_09(api: Target, seq: int) -> None:
     ns = api.namespace("kf-lease")
@@ -74,10 +66,6 @@ def test_lease_duration_must_be_positive_golden_09(api: Target, seq: int) -> Non
     replay(api, "09", seq, ns)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: MicroTime without exactly 6 fractional digits is accepted (golden 09 seq 11-13: 422)",
-)
 @pytest.mark.parametrize("seq", [11, 12, 13])
 def test_lease_microtime_needs_six_digits_in_a_patch_golden_09(api: Target, seq: int) -> None:
     ns = api.namespace("kf-lease")
@@ -90,10 +78,6 @@ def test_lease_microtime_needs_six_digits_in_a_patch_golden_09(api: Target, seq:
     assert body["message"].startswith(' "" is invalid: patch: Invalid value: "{')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: MicroTime without exactly 6 fractional digits is accepted in a PUT (golden 09 seq 16: 400)",
-)
 def test_lease_microtime_needs_six_digits_in_a_put_golden_09_seq_16(api: Target) -> None:
     ns = api.namespace("kf-lease")
     lease = _created(api, ns)

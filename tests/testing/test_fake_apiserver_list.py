@@ -231,6 +231,7 @@ def test_list_pod_field_selectors_golden_04_seq_93_to_102(api: Target) -> None:
         assert names(answer.json()) == names(golden("04", seq).body), f"seq {seq}"
 
 
+@pytest.mark.slow
 def test_list_all_namespaces_with_selector_and_limit_golden_04_seq_108_109(api: Target) -> None:
     seeded = seed_list25(api)
     answer = api.client.get(

@@ -59,6 +59,7 @@ def test_server_lifecycle_errors() -> None:
         server.start()
 
 
+@pytest.mark.slow
 async def test_server_async_context_manager_serves_while_the_loop_is_busy() -> None:
     async with FakeApiServer() as server:
         # The server has its own thread and loop: a blocking call here still gets answered.

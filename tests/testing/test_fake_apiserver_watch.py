@@ -95,6 +95,7 @@ def test_watch_rewatch_from_old_revision_replays_history_golden_05a_seq_13(api: 
     assert _summary(events) == _summary(golden("05a", 13).events)
 
 
+@pytest.mark.slow
 def test_watch_single_object_all_namespaces_and_legacy_paths_golden_05a_seq_14_18_19_20(
     api: Target,
 ) -> None:
@@ -186,6 +187,7 @@ def test_watch_client_close_after_first_event_golden_05a_seq_31(api: Target) -> 
             time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_watch_idle_stream_sends_nothing_golden_05a_seq_30(api: Target) -> None:
     ns = api.namespace("kf-watch")
     rv = api.list_rv(f"/api/v1/namespaces/{ns}/configmaps")

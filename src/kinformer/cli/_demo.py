@@ -369,7 +369,8 @@ class _Simulation:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=10)
+        if self._thread.ident is not None:  # started (Ctrl-C may come before)
+            self._thread.join(timeout=10)
 
     def _run(self) -> None:
         budget = 0.0
@@ -467,12 +468,18 @@ class _Output:
             from rich.live import Live
 
             console = Console(file=self._stream)
-            self._live = Live(console=console, auto_refresh=False, transient=False)
+            self._live = Live(
+                console=console,
+                auto_refresh=False,
+                transient=False,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
             self._live.start()
 
     def show(self, view: DemoView) -> None:
         if self._live is not None:
-            self._live.update(render(view), refresh=True)
+            self._live.update(render(view, console=self._live.console), refresh=True)
 
     def stop_live(self) -> None:
         if self._live is not None:
@@ -519,6 +526,11 @@ def run(
     logger.propagate = False
     try:
         return _Demo(args, options, out, feed, stop or threading.Event()).run()
+    except KeyboardInterrupt:
+        # Ctrl-C before the informers started (or a second one while stopping): the `with`
+        # blocks have stopped the server; nothing else is running.
+        out.final("kinformer demo: interrupted")
+        return 0
     finally:
         logger.removeHandler(handler)
         logger.propagate = saved_propagate

@@ -7,12 +7,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .._version import __version__
-from . import _demo, _fake_apiserver, _get
+from . import _bench, _demo, _fake_apiserver, _get
 
 # name -> (help, add_arguments(parser), run(args) -> exit code). Subcommand modules add entries.
 SUBCOMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 ] = {}
+_bench.register(SUBCOMMANDS)
 _fake_apiserver.register(SUBCOMMANDS)
 _demo.register(SUBCOMMANDS)
 _get.register(SUBCOMMANDS)

@@ -146,10 +146,6 @@ class _Deployment:
     uid: str = ""
     rs_uids: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def key(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
 
 @final
 class ClusterModel:
@@ -241,9 +237,9 @@ class ClusterModel:
             self.deployments.append(deployment)
 
     def _pod_name(self, deployment: _Deployment, rs: str) -> str:
-        while True:
+        while True:  # 27**5 suffixes: a clash is rare, and retried
             name = f"{deployment.name}-{rs}-{self._word(5)}"
-            if (deployment.namespace, name) not in self._pod_node:
+            if (deployment.namespace, name) not in self._pod_node:  # pragma: no branch
                 return name
 
     def initial_objects(self, now: float) -> Iterator[Object]:

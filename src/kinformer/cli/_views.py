@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import final
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -109,7 +109,7 @@ def _sync_table(view: DemoView) -> Table:
 
 def _informer_table(view: DemoView) -> Table:
     # Fits 80 columns: the synced state is in the sync table above, totals in the plain lines.
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_edge=False)
     table.add_column("informer", no_wrap=True, min_width=16)
     table.add_column("objects\ncached", justify="right", no_wrap=True)
     table.add_column("events/s", justify="right", no_wrap=True)
@@ -130,24 +130,34 @@ def _informer_table(view: DemoView) -> Table:
     return table
 
 
-def _controller_panel(controller: ControllerView) -> Panel:
-    text = Text()
-    text.append(f"queue depth {controller.queue_depth}", style="bold")
+def _sync_summary(view: DemoView) -> Text:
+    text = Text("synced: ", style="green")
     text.append(
-        f"   reconciles {controller.reconciles:,} ({controller.reconciles_per_second:.0f}/s)"
-        f"   failures {controller.failures}   rate-limited retries {controller.retries}"
-        f"   workers {controller.workers}"
+        "  ".join(
+            f"{row.sample.name} {row.expected:,} in {row.synced_after or 0:.2f}s"
+            for row in view.informers
+        )
+    )
+    return text
+
+
+def _controller(controller: ControllerView) -> Text:
+    text = Text(f"controller ({controller.workers} workers)", no_wrap=True, overflow="ellipsis")
+    text.append(f"  queue {controller.queue_depth}", style="bold")
+    text.append(
+        f"  reconciles {controller.reconciles:,} ({controller.reconciles_per_second:.0f}/s)"
+        f"  failures {controller.failures}  retries {controller.retries} (rate-limited)"
     )
     if controller.last_result:
         text.append(f"\nlast: {controller.last_result}", style="dim")
     if controller.busiest_nodes:
         nodes = ", ".join(f"{name} {count}" for name, count in controller.busiest_nodes)
         text.append(f"\npods-by-node index, busiest: {nodes}", style="dim")
-    return Panel(text, title="controller: deployments work queue", title_align="left")
+    return text
 
 
 def _feed(lines: Sequence[FeedLine], title: str) -> Panel:
-    text = Text()
+    text = Text(no_wrap=True, overflow="ellipsis")
     for i, line in enumerate(lines):
         if i:
             text.append("\n")
@@ -158,12 +168,40 @@ def _feed(lines: Sequence[FeedLine], title: str) -> Panel:
     return Panel(text, title=title, title_align="left")
 
 
-def render(view: DemoView) -> RenderableType:
-    """The whole screen for ``view``."""
-    parts: list[RenderableType] = [_header(view), _sync_table(view)]
+def _last(lines: Sequence[FeedLine], count: int) -> list[FeedLine]:
+    return list(lines[len(lines) - count :]) if count > 0 else []
+
+
+MAX_FAULT_LINES = 3
+
+
+def render(view: DemoView, *, console: Console | None = None) -> RenderableType:
+    """The whole screen for ``view``.
+
+    With ``console``, the feeds are cut to what fits in its height (the live display crops
+    anything taller than the terminal, bottom first); without, they are shown whole.
+    """
+    synced = all(row.synced_after is not None for row in view.informers)
+    parts: list[RenderableType] = [
+        _header(view),
+        _sync_summary(view) if synced else _sync_table(view),
+    ]
     if any(row.sample.synced for row in view.informers):
         parts.append(_informer_table(view))
-        parts.append(_controller_panel(view.controller))
-    parts.append(_feed(view.faults, "injected faults and recovery"))
-    parts.append(_feed(view.events, "latest events"))
+        parts.append(_controller(view.controller))
+    faults, events = list(view.faults), list(view.events)
+    if console is not None:
+        used = sum(len(console.render_lines(part, console.options, pad=False)) for part in parts)
+        room = console.size.height - used - 1
+        fault_lines = min(max(len(faults), 1), MAX_FAULT_LINES, room - 2)
+        faults = _last(faults, fault_lines)
+        room -= fault_lines + 2 if fault_lines > 0 else 0
+        events = _last(events, room - 2)
+        if fault_lines > 0:
+            parts.append(_feed(faults, "injected faults and recovery"))
+        if room - 2 > 0:
+            parts.append(_feed(events, "latest events"))
+        return Group(*parts)
+    parts.append(_feed(faults, "injected faults and recovery"))
+    parts.append(_feed(events, "latest events"))
     return Group(*parts)

@@ -49,7 +49,7 @@ def resource_version_number(resource_version: str) -> int | None:
     >>> resource_version_number("123456")
     123456
     >>> resource_version_number("98765432109876543210")
-    32109876543210
+    432109876543210
     >>> resource_version_number("") is None, resource_version_number("abc") is None
     (True, True)
     """

@@ -232,3 +232,16 @@ def test_seed_twice_replaces_and_notifies_watchers(state: ApiServerState) -> Non
     assert state.get("v1", "Pod", "p", "default")["spec"] == {"n": 2}
     with pytest.raises(Exception, match="name or generateName is required"):
         state.seed([{"apiVersion": "v1", "kind": "Pod", "metadata": {}}])
+
+
+def test_stored_labels_do_not_alias_the_callers_dict(state: ApiServerState) -> None:
+    labels = {"app": "web"}
+    state.create(configmap("a", "default", labels=labels))
+    state.seed([configmap("b", "default", labels=labels)])
+    labels["app"] = "changed"
+    selected = state.handle(
+        make_request(
+            "GET", "/api/v1/namespaces/default/configmaps", query={"labelSelector": "app=web"}
+        )
+    )
+    assert [i["metadata"]["name"] for i in answer_of(selected).body["items"]] == ["a", "b"]  # type: ignore[arg-type]

@@ -88,7 +88,16 @@ def test_watch_future_rv_is_silent_until_reached(
     ns: Call, watch: Watch, state: ApiServerState
 ) -> None:
     # golden 05a seq 23: a future RV is accepted, no events until it is reached
-    opened = watch(NS, query={"watch": "1", "resourceVersion": str(state.revision + 2)})
+    opened = watch(
+        NS,
+        query={
+            "watch": "1",
+            "resourceVersion": str(state.revision + 2),
+            "allowWatchBookmarks": "true",
+        },
+    )
+    opened.watch.bookmark()
+    assert events(opened) == []
     ns("POST", NS, body=configmap("one"))
     ns("POST", NS, body=configmap("two"))
     ns("POST", NS, body=configmap("three"))
@@ -354,3 +363,44 @@ def test_dry_run_patch_is_not_stored(ns: Call, state: ApiServerState) -> None:
     assert dry.body["data"] == {"v": "dry"}
     assert state.revision == revision
     assert ns("GET", f"{NS}/cm-a").body["data"] == {"v": "1"}
+
+
+def test_watch_lines_stay_ordered_under_concurrent_writers(
+    state: ApiServerState, watch: Watch
+) -> None:
+    # _protocol invariants: complete lines, revision order, drain never blocks — with writers
+    # on two threads and a reader draining on a third (the engine's one lock)
+    import threading
+
+    import orjson
+
+    opened = watch(
+        "/api/v1/configmaps", query={"watch": "1", "resourceVersion": str(state.revision)}
+    )
+    received: list[bytes] = []
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            received.extend(opened.watch.drain())
+        received.extend(opened.watch.drain())
+
+    def writer(prefix: str) -> None:
+        for i in range(150):
+            state.create(configmap(f"{prefix}-{i}", "default"))
+
+    drainer = threading.Thread(target=reader)
+    drainer.start()
+    writers = [threading.Thread(target=writer, args=(p,)) for p in ("a", "b")]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    drainer.join()
+    revisions = [
+        int(orjson.loads(line)["object"]["metadata"]["resourceVersion"]) for line in received
+    ]
+    assert len(revisions) == 300
+    assert revisions == sorted(revisions)
+    assert len(set(revisions)) == 300

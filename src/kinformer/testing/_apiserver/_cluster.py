@@ -37,7 +37,14 @@ from ._status import (
     not_found,
     precondition_conflict,
 )
-from ._storage import Storage, Stored, make_stored, serialise
+from ._storage import (
+    SKIPPED_KEYS as _SKIPPED,
+    Storage,
+    Stored,
+    make_stored,
+    ordered_metadata,
+    serialise,
+)
 from ._validation import validate_metadata, validate_object
 from ._watch import EngineWatch
 
@@ -806,10 +813,20 @@ class Cluster:
             if rtype.generation != "none" and "generation" not in meta:
                 meta["generation"] = 1
             old = storage.get(skey, key)
-            meta["resourceVersion"] = str(storage.next_revision())
-            body = dict(obj)
-            body["metadata"] = meta
-            stored = make_stored(body)
+            revision = storage.next_revision()
+            meta["resourceVersion"] = str(revision)
+            body = {"metadata": ordered_metadata(meta)}
+            body.update({k: v for k, v in obj.items() if k not in _SKIPPED})
+            labels = meta.get("labels")
+            stored = Stored(
+                key,
+                meta.get("namespace") or "",
+                meta["name"],
+                revision,
+                meta["uid"],
+                orjson.dumps(body),
+                dict(labels) if isinstance(labels, dict) else None,
+            )
             if "ownerReferences" in meta or old is not None:
                 self._index_owners(skey, key, meta.get("ownerReferences"))
             storage.put(skey, stored, old)

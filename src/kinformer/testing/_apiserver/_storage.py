@@ -48,7 +48,8 @@ _META_ORDER: Final = (
     "managedFields",
 )
 _META_RANK: Final = {name: i for i, name in enumerate(_META_ORDER)}
-_SKIPPED: Final = frozenset({"kind", "apiVersion", "metadata"})
+SKIPPED_KEYS: Final = frozenset({"kind", "apiVersion", "metadata"})
+"""Keys that ``raw`` leaves out (kind, apiVersion) or writes first (metadata)."""
 
 
 def ordered_metadata(meta: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +66,7 @@ def serialise(obj: dict[str, Any]) -> bytes:
     ``metadata`` comes first, then the other fields in their order; ``obj`` is not modified.
     """
     body: dict[str, Any] = {"metadata": ordered_metadata(obj.get("metadata") or {})}
-    body.update({key: value for key, value in obj.items() if key not in _SKIPPED})
+    body.update({key: value for key, value in obj.items() if key not in SKIPPED_KEYS})
     return orjson.dumps(body)
 
 
@@ -120,7 +121,7 @@ def make_stored(obj: dict[str, Any]) -> Stored:
         int(meta["resourceVersion"]),
         meta.get("uid", ""),
         serialise(obj),
-        labels if isinstance(labels, dict) else None,
+        dict(labels) if isinstance(labels, dict) else None,  # never the caller's dict
     )
 
 

@@ -175,10 +175,15 @@ class EngineWatch:
                 waker()
 
     def bookmark(self) -> None:
-        """Queue a BOOKMARK at the current revision, if the client asked for bookmarks."""
+        """Queue a BOOKMARK at the current revision, if the client asked for bookmarks.
+
+        A watch from a future resourceVersion gets none until the store reaches it: a
+        bookmark must never name a revision the client has not been brought up to.
+        """
         with self._lock:
-            if self._bookmarks and not self._closed:
-                self._push(self.bookmark_line(max(self._storage.revision, self._min_revision)))
+            revision = self._storage.revision
+            if self._bookmarks and not self._closed and revision >= self._min_revision:
+                self._push(self.bookmark_line(revision))
 
     def close(self) -> None:
         """The HTTP stream ended: unsubscribe. Idempotent."""

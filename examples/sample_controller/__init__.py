@@ -1,0 +1,1 @@
+"""kinformer's port of kubernetes/sample-controller (see ``main.py``)."""
