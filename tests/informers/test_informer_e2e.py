@@ -279,7 +279,7 @@ def test_mutation_detector_restores_and_reports_D_57(
 
 
 def test_empty_list_syncs_then_live_add_is_not_initial_J_1(env: Env) -> None:
-    from kinformer.testing._clock import FakeClock
+    from kinformer.testing import FakeClock
 
     ns = new_namespace(env.server)
     factory = env.factory(namespace=ns, label_selector="app=j1", clock=FakeClock())
@@ -295,7 +295,7 @@ def test_empty_list_syncs_then_live_add_is_not_initial_J_1(env: Env) -> None:
 
 
 def test_periodic_resync_goes_only_to_due_handlers_J_7_D_52(env: Env) -> None:
-    from kinformer.testing._clock import FakeClock
+    from kinformer.testing import FakeClock
 
     clock = FakeClock()
     ns = new_namespace(env.server)

@@ -25,7 +25,8 @@ CM = {"apiVersion": "v1", "kind": "ConfigMap"}
 def test_server_public_name() -> None:
     assert kinformer.testing.FakeApiServer is FakeApiServer
     assert FakeApiServer.__module__ == "kinformer.testing"
-    assert "FakeApiServer" in kinformer.testing.__all__
+    assert sorted(kinformer.testing.__all__) == ["FakeApiServer", "FakeClock"]
+    assert kinformer.testing.FakeClock.__module__ == "kinformer.testing"
 
 
 def test_server_kubeconfig_is_complete_and_removed_on_exit() -> None:

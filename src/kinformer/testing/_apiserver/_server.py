@@ -349,7 +349,10 @@ class FakeApiServer:
         """Cut the next ``watch`` stream or ``list`` answer in the middle of a JSON line.
 
         The bytes before the cut are sent, then the connection is closed: the client sees
-        an incomplete body (``Content-Length`` not reached, or a chunk left unfinished).
+        an incomplete body (``Content-Length`` not reached, or a chunk left unfinished). A
+        list is cut halfway through its body; a watch at its first batch of events: every
+        event but the last arrives whole, the last one half (a watch opened after this call,
+        whatever its events). Other verbs and non-200 answers are never cut.
         """
         self._http.cut_next_response(verb, count)
 
