@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from rich.console import Console
 
-from kinformer.cli._demo import deployment_key_of_pod, node_of
+from kinformer.cli._controller import deployment_key_of_pod, node_of
 from kinformer.cli._main import build_parser, main
 from kinformer.cli._monitor import (
     FAULT_ORDER,

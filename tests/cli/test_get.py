@@ -118,6 +118,7 @@ def write_kubeconfig(path: Path, server_url: str, token: str) -> Path:
 # ------------------------------------------------------------------------------ tables
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_pods_table_in_the_context_namespace(server: FakeApiServer, tmp_path: Path) -> None:
     # The fake server's kubeconfig has no namespace: "default" is empty.
     code, out, err = get(server, "pods")
@@ -146,6 +147,7 @@ def test_get_all_namespaces_adds_the_namespace_column(server: FakeApiServer) -> 
     )
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_wide_adds_ip_and_node(server: FakeApiServer) -> None:
     code, out, _ = get(server, "pods", "-A", "-o", "wide")
     assert code == 0
@@ -162,6 +164,7 @@ def test_get_wide_adds_ip_and_node(server: FakeApiServer) -> None:
     assert out.splitlines()[1].split() == ["web", "2/2", "2", "2", "3d", "web", "web:2", "app=web"]
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_label_and_field_selectors(server: FakeApiServer) -> None:
     code, out, _ = get(server, "pods", "-A", "-l", "app in (web,cms)", "-o", "name")
     assert (code, out) == (0, "pod/cms-1\npod/web-1\npod/web-2\n")
@@ -171,11 +174,14 @@ def test_get_label_and_field_selectors(server: FakeApiServer) -> None:
     assert (code, out) == (0, "pod/db-0\npod/web-1\n")
     code, out, err = get(server, "pods", "-n", "shop", "-l", "app=nothing")
     assert (code, out, err) == (0, "", "No resources found in shop namespace.\n")
+    code, out, err = get(server, "pods", "-A", "-l", "app=nothing")
+    assert (code, out, err) == (0, "", "No resources found\n")
 
 
 # ------------------------------------------------------------------------------ -o json | yaml | name
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_json_list_and_single_object_without_managed_fields(server: FakeApiServer) -> None:
     code, out, _ = get(server, "pods", "-n", "shop", "-o", "json")
     assert code == 0
@@ -196,6 +202,7 @@ def test_get_json_list_and_single_object_without_managed_fields(server: FakeApiS
     )
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_yaml_list_and_single_object(server: FakeApiServer) -> None:
     code, out, _ = get(server, "deploy", "-A", "-o", "yaml")
     assert code == 0
@@ -210,6 +217,7 @@ def test_get_yaml_list_and_single_object(server: FakeApiServer) -> None:
     assert out.startswith("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n")
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_name_output_qualifies_grouped_kinds(server: FakeApiServer) -> None:
     assert get(server, "deploy", "-A", "-o", "name")[:2] == (
         0,
@@ -226,6 +234,7 @@ def test_get_one_name_as_a_table(server: FakeApiServer) -> None:
 # ------------------------------------------------------------------------------ errors
 
 
+@pytest.mark.slow  # several commands, each with discovery, a list and a watch
 def test_get_name_not_found_like_kubectl_F_3(server: FakeApiServer) -> None:
     assert get(server, "pods", "nope", "-n", "shop") == (
         1,
@@ -293,6 +302,31 @@ def test_get_unreachable_server(server: FakeApiServer, tmp_path: Path) -> None:
 )
 def test_get_bad_selector(server: FakeApiServer, argv: list[str], message: str) -> None:
     assert get(server, "pods", *argv) == (1, "", message)
+
+
+def test_get_bad_field_selector_syntax(server: FakeApiServer) -> None:
+    code, out, err = get(server, "pods", "--field-selector", "nodeName")
+    assert (code, out) == (1, "")
+    assert err.startswith('error: invalid field selector "nodeName": ')
+
+
+def test_get_list_failure_while_syncing_is_one_line(server: FakeApiServer) -> None:
+    # The informer would retry with backoff; kubectl-style get reports it and stops.
+    server.fail_next("list", code=500, resource="pods")
+    assert get(server, "pods", "-n", "shop") == (
+        1,
+        "",
+        "Error from server (InternalError): injected failure: list\n",
+    )
+
+
+@pytest.mark.slow
+def test_get_gives_up_when_the_cache_does_not_sync_in_time() -> None:
+    with FakeApiServer() as slow:
+        slow.set_latency(0.3)  # every request; the sync timeout is shorter
+        code, out, err = get(slow, "cm", "--sync-timeout", "0.1")
+    assert (code, out) == (1, "")
+    assert err == "error: timed out after 0.1s waiting for the cache to sync\n"
 
 
 def test_get_missing_kubeconfig_and_context(server: FakeApiServer, tmp_path: Path) -> None:
@@ -406,6 +440,37 @@ def test_get_watch_json_and_name_outputs(server: FakeApiServer) -> None:
             position += 1
     assert objects[-1]["kind"] == "ConfigMap"
     assert objects[-1]["metadata"]["name"] == "x"
+
+
+@pytest.mark.slow
+def test_get_watch_from_an_empty_namespace_prints_the_header_with_the_first_row(
+    server: FakeApiServer,
+) -> None:
+    server.state.create(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "watched-3"}}
+    )
+    stop, out, thread, codes = watch(server, "deploy", "-n", "watched-3")
+    stop_yaml, out_yaml, thread_yaml, codes_yaml = watch(
+        server, "deploy", "-n", "watched-3", "-o", "yaml"
+    )
+    try:
+        wait_for(lambda: "items: []" in out_yaml.getvalue(), "the first (empty) list")
+        server.create(deployment("watched-3", "late", 1, 0))
+        wait_for(lambda: "late" in out.getvalue(), "the row")
+        wait_for(lambda: "name: late" in out_yaml.getvalue(), "the YAML document")
+    finally:
+        stop.set()
+        stop_yaml.set()
+        thread.join(10)
+        thread_yaml.join(10)
+    assert codes == codes_yaml == [0]
+    assert [line.split() for line in out.getvalue().splitlines()] == [
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"],
+        ["late", "0/1", "0", "0", "0s"],  # a create drops the status (subresource)
+    ]
+    documents = list(yaml.safe_load_all(out_yaml.getvalue()))
+    assert documents[0]["items"] == []
+    assert (documents[-1]["kind"], documents[-1]["metadata"]["name"]) == ("Deployment", "late")
 
 
 # ------------------------------------------------------------------------------ printers

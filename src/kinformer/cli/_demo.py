@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import random
 import sys
 import threading
 import time
@@ -34,29 +33,20 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, TextIO, final
 
-from .._errors import ApiError, NotFoundError
 from ..cache._informer_options import strip_managed_fields
 from ..cache._informer_threads import SharedIndexInformer
 from ..informers._factory import SharedInformerFactory
 from ..transport import Client
-from ..workqueue import RateLimitingQueue, ShutDown
+from ._controller import NODE_INDEX, Controller, node_of, object_key
 from ._monitor import (
-    FaultKind,
     FaultSchedule,
     InformerSample,
     PendingFault,
     plain_informer_line,
     rate,
 )
-from ._simulation import (
-    ClusterModel,
-    Create,
-    Delete,
-    Patch,
-    SimulationOptions,
-    UpdateStatus,
-    Write,
-)
+from ._simulation import ClusterModel, SimulationOptions
+from ._simulation_threads import SimulationThread, inject
 from ._views import ControllerView, DemoView, FeedLine, InformerRow, render
 
 if TYPE_CHECKING:
@@ -67,9 +57,6 @@ __all__ = ["add_arguments", "register", "run"]
 HELP = "Watch informers cache a simulated cluster live (embedded fake API server, no cluster)."
 
 RESOURCES: Final = ("pods", "deployments", "nodes", "configmaps")
-NODE_INDEX: Final = "by-node"
-WORKERS: Final = 2
-FAILURE_RATE: Final = 0.05
 SYNC_TIMEOUT: Final = 120.0
 _LOGGER_NAME: Final = "kinformer"
 
@@ -102,33 +89,6 @@ def register(
 ) -> None:
     """Add ``demo`` to the command's table."""
     subcommands["demo"] = (HELP, add_arguments, run)
-
-
-def node_of(obj: Any) -> list[str]:
-    """Index function: the node a pod is bound to (``spec.nodeName``), none when unscheduled."""
-    node = (obj.get("spec") or {}).get("nodeName") if isinstance(obj, dict) else None
-    return [node] if node else []
-
-
-def deployment_key_of_pod(pod: Any) -> str | None:
-    """``namespace/deployment`` of a pod owned by a deployment's ReplicaSet, else ``None``.
-
-    The ReplicaSet is named ``<deployment>-<pod-template-hash>``, as the deployment
-    controller names it.
-    """
-    if not isinstance(pod, dict):
-        return None
-    meta = pod.get("metadata") or {}
-    template_hash = (meta.get("labels") or {}).get("pod-template-hash")
-    for owner in meta.get("ownerReferences") or ():
-        name = owner.get("name", "")
-        if (
-            owner.get("kind") == "ReplicaSet"
-            and template_hash
-            and name.endswith(f"-{template_hash}")
-        ):
-            return f"{meta.get('namespace', '')}/{name[: -len(template_hash) - 1]}"
-    return None
 
 
 def _describe_update(old: Any, new: Any) -> str:
@@ -169,7 +129,7 @@ class _EventCounter:
             self.initial += 1
             return
         self.events += 1
-        self._feed.append((self._clock(), "green", f"added   {self.resource} {_key(obj)}"))
+        self._feed.append((self._clock(), "green", f"added   {self.resource} {object_key(obj)}"))
 
     def on_update(self, old: Any, new: Any) -> None:
         self.events += 1
@@ -177,276 +137,14 @@ class _EventCounter:
             (
                 self._clock(),
                 "",
-                f"updated {self.resource} {_key(new)}: {_describe_update(old, new)}",
+                f"updated {self.resource} {object_key(new)}: {_describe_update(old, new)}",
             )
         )
 
     def on_delete(self, obj: Any) -> None:
         self.events += 1
-        key = getattr(obj, "key", None) or _key(obj)
+        key = getattr(obj, "key", None) or object_key(obj)
         self._feed.append((self._clock(), "red", f"deleted {self.resource} {key}"))
-
-
-def _key(obj: Any) -> str:
-    meta = obj.get("metadata") or {} if isinstance(obj, dict) else {}
-    namespace = meta.get("namespace")
-    return f"{namespace}/{meta.get('name')}" if namespace else str(meta.get("name"))
-
-
-class _SimulatedFailure(Exception):
-    """The controller fails on purpose to show rate-limited retries."""
-
-
-@final
-class _Controller:
-    """Deployment keys on a rate-limited queue, reconciled by two workers.
-
-    A reconcile reads the deployment through its lister, its pods through the pods lister (by
-    namespace index and label selector) and the by-node index; it counts ready pods. It fails
-    on purpose with probability ``FAILURE_RATE``; the item is then retried with the queue's
-    rate limiter (``add_rate_limited``), as client-go controllers do (spec G-15).
-    """
-
-    def __init__(
-        self, deployments: SharedIndexInformer, pods: SharedIndexInformer, *, seed: int
-    ) -> None:
-        self.queue: RateLimitingQueue[str] = RateLimitingQueue(name="deployments")
-        self._deployments = deployments
-        self._pods = pods
-        self._rng = random.Random(seed)
-        self._lock = threading.Lock()
-        self.reconciles = 0
-        self.failures = 0
-        self.retries = 0
-        self.last_result = ""
-        self.failed: deque[tuple[float, str]] = deque(maxlen=50)
-        self._threads: list[threading.Thread] = []
-
-    # handlers -------------------------------------------------------------------------------
-
-    def on_deployment_add(self, obj: Any, is_in_initial_list: bool) -> None:
-        self.queue.add(_key(obj))
-
-    def on_deployment_update(self, old: Any, new: Any) -> None:
-        self.queue.add(_key(new))
-
-    def on_deployment_delete(self, obj: Any) -> None:
-        # A DeletedFinalStateUnknown carries the key (spec D-16); a plain object its metadata.
-        self.queue.add(getattr(obj, "key", None) or _key(obj))
-
-    def on_pod_add(self, obj: Any, is_in_initial_list: bool) -> None:
-        self._enqueue_owner(obj)
-
-    def on_pod_update(self, old: Any, new: Any) -> None:
-        self._enqueue_owner(new)
-
-    def on_pod_delete(self, obj: Any) -> None:
-        self._enqueue_owner(getattr(obj, "obj", obj))
-
-    def _enqueue_owner(self, pod: Any) -> None:
-        key = deployment_key_of_pod(pod)
-        if key is not None:
-            self.queue.add(key)
-
-    # workers --------------------------------------------------------------------------------
-
-    def start(self) -> None:
-        for i in range(WORKERS):
-            thread = threading.Thread(target=self._work, name=f"demo-worker-{i}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def stop(self) -> None:
-        self.queue.shutdown()
-        for thread in self._threads:
-            thread.join(timeout=10)
-
-    def _work(self) -> None:
-        queue = self.queue
-        while True:
-            try:
-                key = queue.get()
-            except ShutDown:
-                return
-            retry = queue.num_requeues(key) > 0
-            try:
-                result = self.reconcile(key)
-            except _SimulatedFailure as error:
-                with self._lock:
-                    self.failures += 1
-                    self.retries += retry
-                self.failed.append(
-                    (
-                        time.monotonic(),
-                        f"{key}: {error}; retry #{queue.num_requeues(key) + 1} rate-limited",
-                    )
-                )
-                queue.add_rate_limited(key)
-            else:
-                with self._lock:
-                    self.reconciles += 1
-                    self.retries += retry
-                    self.last_result = result
-                queue.forget(key)
-            finally:
-                queue.done(key)
-
-    def reconcile(self, key: str) -> str:
-        namespace, _, name = key.partition("/")
-        try:
-            deployment = self._deployments.lister.namespaced(namespace).get(name)
-        except NotFoundError:
-            return f"{key}: deleted, nothing to do"
-        match_labels = ((deployment.get("spec") or {}).get("selector") or {}).get(
-            "matchLabels"
-        ) or {}
-        selector = ",".join(f"{k}={v}" for k, v in sorted(match_labels.items()))
-        pods = self._pods.lister.namespaced(namespace).list(selector)
-        ready = sum(1 for pod in pods if _is_ready(pod))
-        nodes = {node for pod in pods for node in node_of(pod)}
-        busiest = max(
-            nodes, key=lambda n: len(self._pods.indexer.index_keys(NODE_INDEX, n)), default=None
-        )
-        if self._rng.random() < FAILURE_RATE:
-            raise _SimulatedFailure("simulated conflict writing status")
-        desired = (deployment.get("spec") or {}).get("replicas", 0)
-        on_busiest = (
-            f", busiest node {busiest} holds {len(self._pods.indexer.index_keys(NODE_INDEX, busiest))} pods"
-            if busiest
-            else ""
-        )
-        return f"{key}: {ready}/{desired} ready on {len(nodes)} nodes{on_busiest}"
-
-    def view(self, reconciles_per_second: float) -> ControllerView:
-        with self._lock:
-            return ControllerView(
-                workers=WORKERS,
-                queue_depth=len(self.queue),
-                reconciles=self.reconciles,
-                reconciles_per_second=reconciles_per_second,
-                failures=self.failures,
-                retries=self.retries,
-                last_result=self.last_result,
-                busiest_nodes=self._busiest_nodes(),
-            )
-
-    def _busiest_nodes(self) -> list[tuple[str, int]]:
-        indexer = self._pods.indexer
-        counts = [
-            (node, len(indexer.index_keys(NODE_INDEX, node)))
-            for node in indexer.list_index_func_values(NODE_INDEX)
-        ]
-        counts.sort(key=lambda item: (-item[1], item[0]))
-        return counts[:3]
-
-
-def _is_ready(pod: Any) -> bool:
-    for condition in (pod.get("status") or {}).get("conditions") or ():
-        if condition.get("type") == "Ready":
-            return bool(condition.get("status") == "True")
-    return False
-
-
-@final
-class _Simulation:
-    """The thread that applies the model's writes at ``writes_per_second``."""
-
-    TICK: Final = 0.05
-
-    def __init__(
-        self, server: FakeApiServer, model: ClusterModel, writes_per_second: float
-    ) -> None:
-        self._server = server
-        self._model = model
-        self._rate = writes_per_second
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="demo-simulation", daemon=True)
-        self.writes = 0
-        self.rejected = 0
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.ident is not None:  # started (Ctrl-C may come before)
-            self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        budget = 0.0
-        last = time.monotonic()
-        while not self._stop.wait(self.TICK):
-            now = time.monotonic()
-            budget = min(budget + (now - last) * self._rate, self._rate)  # at most 1 s of backlog
-            last = now
-            while budget >= 1 and not self._stop.is_set():
-                for write in self._model.next_writes(time.time()):
-                    self._apply(write)
-                    budget -= 1
-
-    def _apply(self, write: Write) -> None:
-        server = self._server
-        try:
-            match write:
-                case Create(obj):
-                    server.create(obj)
-                case Patch(api_version, kind, namespace, name, patch):
-                    server.patch(api_version, kind, name, patch, namespace)
-                case UpdateStatus(api_version, kind, namespace, name, status):
-                    obj = server.get(api_version, kind, name, namespace)
-                    obj["status"] = {**(obj.get("status") or {}), **status}
-                    server.update_status(obj)
-                case Delete(api_version, kind, namespace, name):
-                    server.delete(api_version, kind, name, namespace)
-            self.writes += 1
-        except ApiError:
-            # A follow-up of a pod deleted meanwhile (NotFound), as a real controller meets.
-            self.rejected += 1
-
-
-def inject(server: FakeApiServer, kind: FaultKind) -> str:
-    """Inject one fault; returns what was done (for the feed)."""
-    if kind is FaultKind.DROPPED_WATCH:
-        server.drop_watches()
-        return "the server ended every watch stream"
-    if kind is FaultKind.TOO_MANY_REQUESTS:
-        server.fail_next(
-            "watch",
-            4,
-            code=429,
-            retry_after=1,
-            message="too many requests, please try again later (injected)",
-        )
-        server.drop_watches()
-        return "watches dropped; the next 4 watch requests get 429 Retry-After 1"
-    if kind is FaultKind.COMPACTION:
-        revision = _compact_behind_watchers(server)
-        return f"watches dropped and history compacted at revision {revision}: re-watches get 410 Expired"
-    count = server.reset_watches()
-    return f"TCP connections of {count} watches reset"
-
-
-def _compact_behind_watchers(server: FakeApiServer) -> int:
-    """Drop the watches, write once, compact: every re-watch is then from before the window.
-
-    The three steps run under the engine's lock so that no informer re-watches in between
-    (a re-watch that came first would see nothing expired). ``ApiServerState`` takes the same
-    re-entrant lock in each call; ``FakeApiServer`` has no public "expire watches" knob.
-    """
-    state = server.state
-    with state._lock:
-        server.drop_watches()
-        namespace = "default"
-        server.create(
-            {
-                "apiVersion": "v1",
-                "kind": "ConfigMap",
-                "metadata": {"generateName": "demo-compaction-", "namespace": namespace},
-                "data": {"why": "a write after the watches ended, then compacted away"},
-            }
-        )
-        server.compact()
-        return server.revision
 
 
 @final
@@ -496,9 +194,15 @@ class _FeedLogHandler(logging.Handler):
     def __init__(self, feed: deque[tuple[float, str, str]]) -> None:
         super().__init__(logging.WARNING)
         self._feed = feed
+        # The same lines for the plain output, which prints them from the main thread.
+        self.lines: deque[str] = deque(maxlen=100)
 
     def emit(self, record: logging.LogRecord) -> None:
-        self._feed.append((time.monotonic(), "yellow", f"log: {record.getMessage()[:160]}"))
+        if record.name.startswith("kinformer.workqueue"):
+            return  # the controller's failures are counted and shown by the demo itself
+        text = f"log: {record.getMessage()[:160]}"
+        self._feed.append((time.monotonic(), "yellow", text))
+        self.lines.append(text)
 
 
 def run(
@@ -525,7 +229,7 @@ def run(
     logger.addHandler(handler)
     logger.propagate = False
     try:
-        return _Demo(args, options, out, feed, stop or threading.Event()).run()
+        return _Demo(args, options, out, feed, stop or threading.Event(), handler.lines).run()
     except KeyboardInterrupt:
         # Ctrl-C before the informers started (or a second one while stopping): the `with`
         # blocks have stopped the server; nothing else is running.
@@ -538,6 +242,8 @@ def run(
 
 @final
 class _Demo:
+    """One run: the server, the informers, the controller, the simulation and the screen."""
+
     def __init__(
         self,
         args: argparse.Namespace,
@@ -545,8 +251,10 @@ class _Demo:
         out: _Output,
         feed: deque[tuple[float, str, str]],
         stop: threading.Event,
+        log_lines: deque[str],
     ) -> None:
         self.args = args
+        self.log_lines = log_lines
         self.options = options
         self.out = out
         self.feed = feed
@@ -555,6 +263,8 @@ class _Demo:
         self.start = time.monotonic()
         self.duration: float | None = args.duration
         self.informers_started = self.start
+        self._injected = 0
+        self._recoveries = 0
 
     def elapsed(self) -> float:
         return time.monotonic() - self.start
@@ -601,9 +311,7 @@ class _Demo:
         }
         for resource, informer in informers.items():
             informer.add_event_handler(counters[resource])
-        controller = _Controller(
-            informers["deployments"], informers["pods"], seed=self.options.seed
-        )
+        controller = Controller(informers["deployments"], informers["pods"], seed=self.options.seed)
         self._controller = controller
         informers["deployments"].add_event_handler(
             on_add=controller.on_deployment_add,
@@ -615,7 +323,7 @@ class _Demo:
             on_update=controller.on_pod_update,
             on_delete=controller.on_pod_delete,
         )
-        simulation = _Simulation(server, model, self.args.writes_per_second)
+        simulation = SimulationThread(server, model, self.args.writes_per_second)
         schedule = FaultSchedule.for_duration(self.duration)
         out.start_live()
         code = 0
@@ -643,9 +351,6 @@ class _Demo:
             f"{self._injected} faults injected, {self._recoveries} recovered; every thread stopped"
         )
         return code
-
-    _injected = 0
-    _recoveries = 0
 
     def _samples(self, informers: dict[str, SharedIndexInformer]) -> list[InformerSample]:
         samples = []
@@ -676,8 +381,8 @@ class _Demo:
         informers: dict[str, SharedIndexInformer],
         expected: dict[str, int],
         counters: dict[str, _EventCounter],
-        controller: _Controller,
-        simulation: _Simulation,
+        controller: Controller,
+        simulation: SimulationThread,
         schedule: FaultSchedule,
     ) -> int:
         out = self.out
@@ -715,6 +420,8 @@ class _Demo:
             if synced_at is None and now - self.start > SYNC_TIMEOUT:
                 out.final(f"kinformer demo: informers did not sync within {SYNC_TIMEOUT:.0f}s")
                 return 1
+            while out.plain and self.log_lines:
+                out.line(self.elapsed(), self.log_lines.popleft())
             if synced_at is not None:
                 pending, last_injected = self._faults(
                     server, schedule, samples, pending, synced_at, last_injected, now
@@ -804,7 +511,7 @@ class _Demo:
         self,
         rows: list[InformerRow],
         controller: ControllerView,
-        simulation: _Simulation,
+        simulation: SimulationThread,
         writes_per_second: float,
     ) -> DemoView:
         events = [FeedLine(t - self.start, style, text) for t, style, text in list(self.feed)]

@@ -8,6 +8,7 @@ documents, each an object or a ``kind: List`` / ``...List`` with ``items``.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -78,13 +79,25 @@ def run(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int
         if args.print_kubeconfig:
             print(server.kubeconfig_path.read_text(), flush=True)
         print("Press Ctrl-C to stop.", flush=True)
+        stop = stop or threading.Event()
+        previous = _on_sigterm(stop)
         try:
-            (stop or threading.Event()).wait()
+            stop.wait()
         except KeyboardInterrupt:
             print("stopping", file=sys.stderr)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
     finally:
         server.close()
     return 0
+
+
+def _on_sigterm(stop: threading.Event) -> Any:
+    """Stop cleanly on SIGTERM too (main thread only); returns the handler it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
 
 
 def register(

@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
     parser.add_argument(
-        "--request-timeout",
+        "--sync-timeout",
         type=float,
         default=SYNC_TIMEOUT,
         metavar="SECONDS",
@@ -222,7 +222,7 @@ class _Get:
             factory.shutdown()
 
     def _wait_for_sync(self, informer: Any, failures: queue.SimpleQueue[BaseException]) -> None:
-        deadline = time.monotonic() + self.args.request_timeout
+        deadline = time.monotonic() + self.args.sync_timeout
         while not informer.has_synced:
             try:
                 error = failures.get(timeout=0.01)
@@ -235,7 +235,7 @@ class _Get:
                 raise KeyboardInterrupt
             if time.monotonic() > deadline:
                 raise GetError(
-                    f"error: timed out after {self.args.request_timeout:.0f}s waiting for the "
+                    f"error: timed out after {self.args.sync_timeout:g}s waiting for the "
                     "cache to sync"
                 )
 
@@ -245,8 +245,13 @@ class _Get:
         args = self.args
         now = time.time()
         if not objects and printer.output not in ("json", "yaml"):
-            where = f" in {namespace} namespace" if namespace else ""
-            print(f"No resources found{where}.", file=self.err, flush=True)
+            # kubectl's words: "No resources found in default namespace." / "No resources found"
+            message = (
+                f"No resources found in {namespace} namespace."
+                if namespace
+                else "No resources found"
+            )
+            print(message, file=self.err, flush=True)
             return
         if printer.output in ("", "wide"):
             rows = [printer.headers(), *(printer.row(obj, now) for obj in objects)]
@@ -262,9 +267,6 @@ class _Get:
         events: queue.SimpleQueue[tuple[str, Any]],
         printed: dict[str, str],
     ) -> None:
-        if printer.output in ("", "wide") and not layout.widths:
-            self.out.write("".join(f"{line}\n" for line in layout.lines([printer.headers()])))
-            self.out.flush()
         while not self.stop.is_set():
             try:
                 kind, obj = events.get(timeout=0.1)
@@ -289,7 +291,9 @@ class _Get:
             return to_json(printer.complete(obj))
         if printer.output == "yaml":
             return "---\n" + to_yaml(printer.complete(obj))
-        return f"{layout.lines([printer.row(obj, time.time())])[0]}\n"
+        # The header comes with the first row when the first table was empty (as kubectl does).
+        rows = [] if layout.widths else [printer.headers()]
+        return "".join(f"{line}\n" for line in layout.lines([*rows, printer.row(obj, time.time())]))
 
 
 def _sort_key(obj: Any) -> tuple[str, str]:
