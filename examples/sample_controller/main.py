@@ -126,15 +126,23 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
             return 0
 
         identity = f"{socket.gethostname()}_{uuid.uuid4()}"
+        leading = threading.Event()
+        controller_done = threading.Event()
+
+        def lead(lost: threading.Event) -> None:
+            leading.set()
+            try:
+                run_controller(client, lost, workers=args.workers, metrics=with_metrics)
+            finally:
+                controller_done.set()
+
         elector = LeaderElector(
             client,
             lease_name=args.lease_name,
             namespace=args.lease_namespace,
             identity=identity,
             release_on_cancel=True,
-            on_started_leading=lambda lost: run_controller(
-                client, lost, workers=args.workers, metrics=with_metrics
-            ),
+            on_started_leading=lead,
             on_stopped_leading=lambda: logger.info("%s: stopped leading", identity),
             on_new_leader=lambda leader: logger.info("new leader elected: %s", leader),
         )
@@ -145,6 +153,9 @@ def run(args: argparse.Namespace, stop: threading.Event) -> int:
 
         threading.Thread(target=stop_elector, daemon=True).start()
         elector.run()
+        # on_started_leading runs on its own thread: let the controller shut down cleanly.
+        if leading.is_set():
+            controller_done.wait(30.0)
         return 0
 
 

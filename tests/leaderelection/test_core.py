@@ -23,6 +23,7 @@ from kinformer.leaderelection._core import (
     jittered,
     release,
     try_acquire_or_renew,
+    try_coordinated_renew,
     validate_config,
 )
 
@@ -261,6 +262,55 @@ def test_try_acquire_h5_lost_lease_is_observed_as_other_holder() -> None:
     assert operations[-1] == GetLease()
     assert core.leader == "b"
     assert not core.is_leader
+
+
+# ---------------------------------------------------------------------- H-11
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        pytest.param(not_found(100.0), id="missing-lease-is-never-created"),
+        pytest.param(failed(TransportError("refused"), 100.0), id="get-error"),
+        pytest.param(ok(100.0, record("b")), id="held-by-another"),
+        pytest.param(ok(100.0, record("")), id="released-is-not-taken"),
+        pytest.param(
+            ok(100.0, dataclasses.replace(record("a"), preferred_holder="b")), id="end-of-term"
+        ),
+    ],
+)
+def test_try_coordinated_renew_h11_only_renews_its_own_lease(read: LockResult) -> None:
+    core = ElectorCore("a", 15)
+    operations, renewed = drive(try_coordinated_renew(core, 100.0, T1), [read])
+    assert operations == [GetLease()]
+    assert not renewed
+
+
+def test_try_coordinated_renew_h11_renews_keeping_strategy_and_transitions() -> None:
+    core = ElectorCore("a", 15)
+    held = dataclasses.replace(record("a", transitions=4), strategy="OldestEmulationVersion")
+    operations, renewed = drive(
+        try_coordinated_renew(core, 100.0, T1), [ok(100.0, held), ok(100.1)]
+    )
+    assert renewed
+    assert operations[-1] == UpdateLease(
+        LeaderElectionRecord("a", 15, T0, T1, 4, strategy="OldestEmulationVersion")
+    )
+    assert core.observed_time == 100.1
+    # A failed write fails the attempt.
+    _, renewed = drive(try_coordinated_renew(core, 101.0, T1), [ok(101.0, held), conflict(101.1)])
+    assert not renewed
+
+
+def test_try_coordinated_renew_h11_expired_lease_is_not_renewed() -> None:
+    core = ElectorCore("a", 15)
+    drive(try_coordinated_renew(core, 100.0, T0), [ok(100.0, record("a")), ok(100.0)])
+    # Observed at 100.0 (our own write), read unchanged later: expired strictly after 15 s.
+    stale = LeaderElectionRecord("a", 15, T0, T0, 0)
+    _, renewed = drive(try_coordinated_renew(core, 115.0, T1), [ok(115.0, stale), ok(115.1)])
+    assert renewed
+    _, renewed = drive(try_coordinated_renew(core, 200.0, T1), [ok(200.0, stale)])
+    assert renewed is False
 
 
 # ---------------------------------------------------------------------- H-7

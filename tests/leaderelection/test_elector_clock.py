@@ -198,6 +198,7 @@ async def test_leader_elector_h6_acquire_retries_after_jittered_retry_period(run
     assert lease["spec"]["leaseTransitions"] == 1
 
 
+@pytest.mark.slow
 async def test_leader_elector_h6_renew_round_retries_until_renew_deadline(run: Run) -> None:
     run.start()
     await until(lambda: "started" in run.events)
@@ -265,3 +266,38 @@ async def test_leader_elector_h7_release_retries_conflicts(run: Run) -> None:
     assert not run.elector.is_leader
     assert run.elector.leader == ""
     run.elector.check(0.0)  # not leading: healthy
+
+
+async def test_leader_elector_h11_coordinated_only_renews_what_the_coordinator_gave(
+    run: Run,
+) -> None:
+    run.start(coordinated=True)
+    await run.waiters()
+    assert run.gets() == 1
+    run.clock.advance(0.4)  # retry (jittered): still no Lease, and none is created
+    await until(lambda: run.gets() == 2)
+    await run.waiters()
+    assert run.server.list("coordination.k8s.io/v1", "Lease", NAMESPACE) == []
+    # The coordinator names us holder: the next attempt renews it, we lead, and the first
+    # renew round renews it once more at once.
+    run.server.create(held_lease("me"))
+    run.clock.advance(0.4)
+    await until(lambda: "started" in run.events and run.updates() == 2)
+    await run.waiters()
+    # "End of term": a preferred holder is set; we stop renewing and lose leadership.
+    run.server.patch(
+        "coordination.k8s.io/v1",
+        "Lease",
+        LEASE,
+        {"spec": {"preferredHolder": "other"}},
+        NAMESPACE,
+    )
+    gets = run.gets()
+    run.clock.advance(0.25)
+    await until(lambda: run.gets() == gets + 1)
+    await run.waiters()
+    run.clock.advance(2.0)
+    await run.wait_done()
+    assert run.updates() == 2
+    assert run.events.count("started") == 1
+    assert run.events[-1] == "stopped"

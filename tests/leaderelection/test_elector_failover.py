@@ -20,8 +20,10 @@ from .conftest import LEASE, NAMESPACE, Candidates
 
 LEASE_DURATION = 2.0
 RETRY_PERIOD = 0.25
-# Failover bound: the lease duration plus one jittered retry period (H-6), plus scheduling slack.
-FAILOVER = LEASE_DURATION + RETRY_PERIOD * (1 + JITTER_FACTOR) + 0.5
+# Scheduling slack for real-time bounds on a shared 2-core machine.
+SLACK = 1.0
+# Failover bound: the lease duration plus one jittered retry period (H-6), plus slack.
+FAILOVER = LEASE_DURATION + RETRY_PERIOD * (1 + JITTER_FACTOR) + SLACK
 MICRO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
@@ -93,10 +95,10 @@ async def test_leader_elector_h7_release_on_cancel_hands_over_at_once(
     assert spec["holderIdentity"] == second
     assert spec["leaseTransitions"] == 1
     candidates.assert_never_two_leaders()
-    # Shut every candidate down: the last leader releases too.
-    for name in ("a", "b", "c"):
-        if name != first:
-            await candidates.stop(name)
+    # Shut the others down, then the leader: it releases too.
+    remaining = next(n for n in ("a", "b", "c") if n not in (first, second))
+    await candidates.stop(remaining)
+    await candidates.stop(second)
     spec = lease_spec(server)
     assert spec["holderIdentity"] == ""
     assert spec["leaseDurationSeconds"] == 1
@@ -116,8 +118,8 @@ async def test_leader_elector_h6_leader_cut_off_from_api_server_steps_down(
     member = candidates.members[first]
     await asyncio.to_thread(member.stopped_leading.wait, 5.0)
     assert member.stopped_at is not None
-    assert member.stopped_at - cut <= 1.5 + RETRY_PERIOD + 0.5
-    assert not member.leading
+    assert member.stopped_at - cut <= 1.5 + RETRY_PERIOD + SLACK
+    await wait_until(lambda: not member.leading, timeout=2.0)
     second = await candidates.wait_for_leader(exclude=first)
     assert candidates.members[second].intervals[-1][0] - cut <= FAILOVER
     assert lease_spec(server)["holderIdentity"] == second

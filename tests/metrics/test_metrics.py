@@ -202,3 +202,26 @@ def test_serve_scrape_shows_workqueue_and_informer_series(server: FakeApiServer)
     last_rv = value(values, "kinformer_reflector_last_resource_version", name="configmaps")
     assert 0 < last_rv <= server.revision
     unregister_informer(informer, registry=registry)
+
+
+@pytest.mark.slow
+async def test_informer_collector_l_reads_asyncio_informers(server: FakeApiServer) -> None:
+    from kinformer.aio import Client as AsyncClient, SharedInformerFactory as AsyncFactory
+
+    registry = CollectorRegistry()
+    collector = InformerCollector()
+    registry.register(collector)
+    async with (
+        AsyncClient.from_kubeconfig(server.kubeconfig_path) as client,
+        AsyncFactory(client, namespace="default") as factory,
+    ):
+        informer = await factory.informer("configmaps")
+        collector.add(informer)
+        await factory.start()
+        assert await factory.wait_for_cache_sync(timeout=10) == {"configmaps": True}
+        _, values = samples(generate_latest(registry).decode())
+    assert value(values, "kinformer_informer_synced", name="configmaps") == 1
+    assert value(values, "kinformer_informer_objects", name="configmaps") == len(
+        server.list("v1", "ConfigMap", "default")
+    )
+    assert value(values, "kinformer_reflector_lists_total", name="configmaps") == 1

@@ -3,8 +3,9 @@
 Same loops and callbacks as :class:`~._threads.LeaderElector` (H-6, H-7, H-8), with
 ``await run()`` and task cancellation in place of ``run()`` / ``stop()``:
 
-* ``on_started_leading()`` may be a plain function or a coroutine function; a coroutine
-  runs as a task that is cancelled (and awaited) when leadership ends;
+* ``on_started_leading()`` may be a coroutine function, whose coroutine runs as a task that
+  is cancelled (and awaited) when leadership ends, or a plain function, which is called on
+  the event loop and must return quickly (start your own tasks from it);
 * cancelling the task that awaits :meth:`AsyncLeaderElector.run` ends leadership like
   ``stop()``: the lease is released if ``release_on_cancel``, ``on_stopped_leading`` is
   called, and the :class:`asyncio.CancelledError` propagates;
@@ -40,6 +41,7 @@ from ._core import (
     jittered,
     release,
     try_acquire_or_renew,
+    try_coordinated_renew,
     validate_config,
 )
 from ._lease_lock import AsyncLeaseLock
@@ -69,6 +71,7 @@ class AsyncLeaderElector:
             always.
         on_new_leader: called with each newly observed leader's identity, asynchronously.
         release_on_cancel: give the Lease up when leadership ends (H-7).
+        coordinated: coordinated leader election (alpha, H-11); see the threads twin.
         clock: time source for every wait.
         rng: randomness for the jitter.
 
@@ -92,6 +95,7 @@ class AsyncLeaderElector:
         on_stopped_leading: Callback,
         on_new_leader: Callable[[str], object] | None = None,
         release_on_cancel: bool = False,
+        coordinated: bool = False,
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -111,6 +115,7 @@ class AsyncLeaderElector:
         self._on_stopped_leading = on_stopped_leading
         self._on_new_leader = on_new_leader
         self._release_on_cancel = release_on_cancel
+        self._try = try_coordinated_renew if coordinated else try_acquire_or_renew
         self._clock: Clock = clock if clock is not None else RealClock()
         self._rng = rng if rng is not None else random.Random()
         self._stop = asyncio.Event()
@@ -216,7 +221,7 @@ class AsyncLeaderElector:
     # ------------------------------------------------------------------ plumbing
 
     def _attempt(self) -> Flow:
-        return try_acquire_or_renew(self._core, self._clock.now(), datetime.now(UTC))
+        return self._try(self._core, self._clock.now(), datetime.now(UTC))
 
     async def _run_flow(self, flow: Flow) -> bool:
         operation = next(flow)

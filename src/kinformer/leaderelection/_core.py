@@ -12,6 +12,8 @@ Everything the elector *decides* lives here, with no I/O, threads, tasks or cloc
   generator in the style of httpx's ``auth_flow``: it yields the lock operations to perform
   (:class:`GetLease`, :class:`CreateLease`, :class:`UpdateLease`) and the driver sends back a
   :class:`LockResult`; the generator's return value says whether the attempt succeeded;
+* :func:`try_coordinated_renew` replaces it for coordinated (alpha) elections (H-11): it
+  never creates or takes a Lease, it only renews one a server-side coordinator gave us;
 * :func:`release` is the release procedure (H-7), a generator of the same shape;
 * :func:`jittered` is ``wait.Jitter`` with client-go's factor 1.2 (H-6).
 
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, final
 
-from .._errors import ConflictError, NotFoundError
+from .._errors import ConflictError, KinformerError, NotFoundError
 
 __all__ = [
     "DEFAULT_LEASE_DURATION",
@@ -51,6 +53,7 @@ __all__ = [
     "jittered",
     "release",
     "try_acquire_or_renew",
+    "try_coordinated_renew",
     "validate_config",
 ]
 
@@ -65,7 +68,7 @@ DEFAULT_RENEW_DEADLINE: Final = 10.0
 DEFAULT_RETRY_PERIOD: Final = 2.0
 
 
-class LeaderElectionCheckError(Exception):
+class LeaderElectionCheckError(KinformerError):
     """The health check failed: we lead but have not renewed for too long (H-9)."""
 
 
@@ -340,6 +343,40 @@ def try_acquire_or_renew(core: ElectorCore, now: float, wall: datetime) -> Flow:
     else:
         record = dataclasses.replace(record, leader_transitions=old.leader_transitions + 1)
     # 6. Update; the observed record is what was written.
+    updated = yield UpdateLease(record)
+    if not updated.ok:
+        return False
+    core.set_observed(record, updated.now)
+    return True
+
+
+def try_coordinated_renew(core: ElectorCore, now: float, wall: datetime) -> Flow:
+    """One renewal attempt of a coordinated election (``tryCoordinatedRenew``, H-11).
+
+    A server-side coordinator picks the holder; the candidate only renews a Lease it holds:
+    a missing Lease, an expired one, one held by another, or one marked "end of term" (a
+    ``preferredHolder`` set) all fail, so the Lease runs out and the coordinator moves on.
+    """
+    result = yield GetLease()
+    if not result.ok:
+        return False
+    old = result.record
+    assert old is not None  # a successful get carries the record
+    core.observe_read(old, result.now)
+    observed_time = core.observed_time
+    assert observed_time is not None  # just observed
+    if observed_time + old.lease_duration_seconds < now:
+        return False  # expired
+    if not core.is_leader:
+        return False  # held by another
+    if old.preferred_holder:
+        return False  # "end of term": let it expire
+    record = dataclasses.replace(
+        core.new_record(wall),
+        acquire_time=old.acquire_time,
+        leader_transitions=old.leader_transitions,
+        strategy=old.strategy,
+    )
     updated = yield UpdateLease(record)
     if not updated.ok:
         return False

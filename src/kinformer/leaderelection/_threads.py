@@ -41,6 +41,7 @@ from ._core import (
     jittered,
     release,
     try_acquire_or_renew,
+    try_coordinated_renew,
     validate_config,
 )
 from ._lease_lock import LeaseLock
@@ -70,6 +71,9 @@ class LeaderElector:
             leader, ours included (H-8).
         release_on_cancel: give the Lease up when leadership ends, so that another
             candidate can take over at once instead of after ``lease_duration`` (H-7).
+        coordinated: coordinated leader election (alpha, H-11): a server-side coordinator
+            picks the holder; this candidate never creates or takes the Lease, it only
+            renews it while it holds it and no ``preferredHolder`` ends its term.
         clock: time source for every wait.
         rng: randomness for the jitter (a seeded :class:`random.Random` in tests).
 
@@ -95,6 +99,7 @@ class LeaderElector:
         on_stopped_leading: Callable[[], object],
         on_new_leader: Callable[[str], object] | None = None,
         release_on_cancel: bool = False,
+        coordinated: bool = False,
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -114,6 +119,7 @@ class LeaderElector:
         self._on_stopped_leading = on_stopped_leading
         self._on_new_leader = on_new_leader
         self._release_on_cancel = release_on_cancel
+        self._try = try_coordinated_renew if coordinated else try_acquire_or_renew
         self._clock: Clock = clock if clock is not None else RealClock()
         self._rng = rng if rng is not None else random.Random()
         self._state_lock = threading.Lock()
@@ -230,7 +236,7 @@ class LeaderElector:
     # ------------------------------------------------------------------ plumbing
 
     def _attempt(self) -> Flow:
-        return try_acquire_or_renew(self._core, self._clock.now(), datetime.now(UTC))
+        return self._try(self._core, self._clock.now(), datetime.now(UTC))
 
     def _run_flow(self, flow: Flow) -> bool:
         with self._state_lock:

@@ -12,21 +12,28 @@
 
 from __future__ import annotations
 
-from ._informers import (
-    InformerCollector as InformerCollector,
-    InstrumentedInformer as InstrumentedInformer,
-    resource_version_number as resource_version_number,
-)
-from ._serve import (
-    MetricsServer as MetricsServer,
-    informer_collector as informer_collector,
-    install as install,
-    register_informer as register_informer,
-    serve as serve,
-    unregister_informer as unregister_informer,
-    workqueue_metrics_provider as workqueue_metrics_provider,
-)
-from ._workqueue import PrometheusMetricsProvider as PrometheusMetricsProvider
+try:
+    from ._informers import (
+        InformerCollector as InformerCollector,
+        InstrumentedInformer as InstrumentedInformer,
+        resource_version_number as resource_version_number,
+    )
+    from ._serve import (
+        MetricsServer as MetricsServer,
+        informer_collector as informer_collector,
+        install as install,
+        register_informer as register_informer,
+        serve as serve,
+        unregister_informer as unregister_informer,
+        workqueue_metrics_provider as workqueue_metrics_provider,
+    )
+    from ._workqueue import PrometheusMetricsProvider as PrometheusMetricsProvider
+except ModuleNotFoundError as error:  # pragma: no cover - depends on the installed extras
+    if error.name != "prometheus_client":
+        raise
+    raise ImportError(
+        "kinformer.metrics needs prometheus-client: pip install 'kinformer[metrics]'"
+    ) from error
 
 __all__ = [
     "InformerCollector",
