@@ -55,6 +55,7 @@ from .informers import (
     HTTPListerWatcher as HTTPListerWatcher,
     SharedInformerFactory as SharedInformerFactory,
 )
+from .leaderelection import LeaderElector as LeaderElector
 from .transport import Client as Client, ClientConfig as ClientConfig, ResourceInfo as ResourceInfo
 from .workqueue import (
     DelayingQueue as DelayingQueue,
@@ -90,6 +91,7 @@ __all__ = [
     "InvalidError",
     "KeyFuncError",
     "KinformerError",
+    "LeaderElector",
     "Lister",
     "NamespaceLister",
     "NotFoundError",

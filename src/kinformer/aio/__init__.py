@@ -15,6 +15,7 @@ from ..cache._informer_asyncio import AsyncSharedIndexInformer as SharedIndexInf
 from ..cache._reflector_asyncio import AsyncReflector as Reflector
 from ..informers._factory_asyncio import AsyncSharedInformerFactory as SharedInformerFactory
 from ..informers._listwatch import AsyncHTTPListerWatcher as HTTPListerWatcher
+from ..leaderelection import AsyncLeaderElector as LeaderElector
 from ..transport import AsyncClient as Client
 from ..workqueue import (
     AsyncDelayingQueue as DelayingQueue,
@@ -27,6 +28,7 @@ __all__ = [
     "Client",
     "DelayingQueue",
     "HTTPListerWatcher",
+    "LeaderElector",
     "RateLimitingQueue",
     "Reflector",
     "SharedIndexInformer",
