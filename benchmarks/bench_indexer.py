@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_indexer.py [--objects 100000] [--lookups 2000] [--seed 1]
+        [--compact [--zlib LEVEL [--zdict]]]
 
 Builds ``--objects`` realistic pods in code (about 3.5 KB of JSON each: labels, annotations,
 ownerReferences, managedFields, two containers, volumes, tolerations, conditions and container
@@ -11,6 +12,16 @@ and an ``app`` label index, it measures: adds/s into an empty indexer, updates/s
 once, 10% of them changing the indexed label), ``by_index`` and ``get_by_key`` lookups/s,
 ``replace`` of the whole list, deletes/s; the duration of a full ``gc.collect()`` with the pods
 stored; and the RSS growth per stored pod against its JSON size.
+
+First, on a clean heap, it measures the memory per cached pod the way an informer fills its
+cache (each pod decoded from JSON, stored, and the decoded object kept only if the store keeps
+it): the RSS growth per pod after a ``gc.collect()``, and the bytes per pod that ``tracemalloc``
+sees allocated and still alive (the store, its keys and indexes included).
+
+``--compact`` runs everything with the compact mode (``Indexer(codec=JSONCodec())``, what
+``InformerOptions(compact=True)`` uses): every read decodes, so it also times ``list()`` of the
+whole cache. ``--zlib LEVEL`` deflates each object; ``--zdict`` adds a preset dictionary made
+of the first pods' JSON.
 
 The figures are for one process on a shared machine: run it twice and compare.
 """
@@ -25,11 +36,13 @@ import random
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from kinformer.cache._codec import JSONCodec
 from kinformer.cache._indexer import NAMESPACE_INDEX, Indexer, meta_namespace_index_func
 
 Pod = dict[str, Any]
@@ -273,6 +286,9 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--compact", action="store_true", help="store JSON bytes (JSONCodec)")
+    parser.add_argument("--zlib", type=int, default=None, help="with --compact: zlib level")
+    parser.add_argument("--zdict", action="store_true", help="with --zlib: a preset dictionary")
     args = parser.parse_args()
     n, rng = args.objects, random.Random(args.seed)
 
@@ -292,25 +308,66 @@ def main() -> None:
 
     meter = GCMeter()
     gc.callbacks.append(meter)
+    indexers = {NAMESPACE_INDEX: meta_namespace_index_func, "app": app_index_func}
+
+    # The pods as the API server sends them.
+    raws = [orjson.dumps(make_pod(i, rng)) for i in range(n)]
+    json_bytes = sum(map(len, raws))
+    json_per_pod = json_bytes / n
+    codec: JSONCodec | None = None
+    if args.compact:
+        zdict = b"".join(raws[:16])[-32768:] if args.zdict else None
+        codec = JSONCodec(level=args.zlib, zdict=zdict)
+    mode = f"compact ({codec!r})" if codec is not None else "default (dicts)"
+    print(f"\n{n:,} pods, {json_per_pod:,.0f} bytes of JSON each on average; cache mode: {mode}")
+
+    def fill() -> Indexer[Pod]:
+        # As an informer fills its cache (gc off, as gc_freeze keeps it off the cache).
+        gc.disable()
+        try:
+            filled: Indexer[Pod] = Indexer(indexers=indexers, codec=codec)
+            add = filled.add
+            for raw in raws:
+                add(orjson.loads(raw))
+            return filled
+        finally:
+            gc.enable()
+
+    gc.collect()
+    rss_before = rss_bytes()
+    cached = fill()
+    gc.collect()
+    rss_per_pod = (rss_bytes() - rss_before) / n
+    del cached
+    gc.collect()
+    tracemalloc.start()
+    cached = fill()
+    traced_per_pod = tracemalloc.get_traced_memory()[0] / n
+    tracemalloc.stop()
+    del cached
+    gc.collect()
+    print(
+        f"memory per cached pod, {mode}: RSS +{rss_per_pod:,.0f} bytes "
+        f"({rss_per_pod / json_per_pod:.2f}x its JSON); tracemalloc {traced_per_pod:,.0f} bytes "
+        f"({traced_per_pod / json_per_pod:.2f}x its JSON); "
+        f"{1024**3 / max(rss_per_pod, traced_per_pod):,.0f} pods per GiB"
+    )
 
     # Decode pods from JSON, as an informer gets them (orjson shares dict-key strings).
     rss_empty = rss_bytes()
-    json_bytes = 0
-    pods: list[Pod] = []
     meter.reset()
-    for i in range(n):
-        raw = orjson.dumps(make_pod(i, rng))
-        json_bytes += len(raw)
-        pods.append(orjson.loads(raw))
-    print(
-        f"\n{n:,} pods, {json_bytes / n:,.0f} bytes of JSON each on average; "
-        f"while building and decoding them, {meter.summary()}"
-    )
+    pods: list[Pod] = [orjson.loads(raw) for raw in raws]
+    raws.clear()
+    print(f"\nwhile decoding {n:,} pods to keep them as input, {meter.summary()}")
     gc.collect()
+    if codec is not None:
+        # The compact cache does not keep these dicts: only this benchmark does (as input for
+        # the updates and deletes). Keep the collector off them, as an informer's gc_freeze
+        # would, so that the reads' decoding is not charged with full collections of them.
+        gc.freeze()
     rss_decoded = rss_bytes()
 
-    indexers = {NAMESPACE_INDEX: meta_namespace_index_func, "app": app_index_func}
-    indexer: Indexer[Pod] = Indexer(indexers=indexers)
+    indexer: Indexer[Pod] = Indexer(indexers=indexers, codec=codec)
 
     def add_all() -> None:
         add = indexer.add
@@ -340,7 +397,11 @@ def main() -> None:
         for key in random_keys:
             get_by_key(key)
 
-    print(f"\nIndexer with indexes {sorted(indexers)} (gc enabled, as in an informer):")
+    def list_all() -> None:
+        for _ in range(lists):
+            indexer.list()
+
+    print(f"\nIndexer with indexes {sorted(indexers)}, {mode} (gc enabled, as in an informer):")
     timed("add (new keys)", n, add_all, meter)
     gc.collect()
     rss_stored = rss_bytes()
@@ -354,20 +415,37 @@ def main() -> None:
             meta["labels"] = {**meta["labels"], "app": f"service-{(i + 7) % APPS:03d}"}
         updates.append({**pod, "metadata": meta})
     keys = [f"{p['metadata']['namespace']}/{p['metadata']['name']}" for p in pods]
-    namespaces = [f"team-{rng.randrange(NAMESPACES):02d}" for _ in range(args.lookups)]
-    apps = [f"service-{rng.randrange(APPS):03d}" for _ in range(args.lookups)]
+    # Compact reads decode every object they return: fewer index lookups keep the run short.
+    index_lookups = args.lookups if codec is None else max(1, args.lookups // 20)
+    namespaces = [f"team-{rng.randrange(NAMESPACES):02d}" for _ in range(index_lookups)]
+    apps = [f"service-{rng.randrange(APPS):03d}" for _ in range(index_lookups)]
     random_keys = [keys[rng.randrange(n)] for _ in range(args.lookups)]
+    if codec is not None:
+        gc.freeze()  # the update input too (see above): only the reads' own objects remain
 
     timed("update (10% change the app label)", n, update_all, meter)
     per_ns, per_app = n // NAMESPACES, n // APPS
     timed(
         f"by_index namespace (~{per_ns:,} pods each)",
-        args.lookups,
+        index_lookups,
         lookups(NAMESPACE_INDEX, namespaces),
         meter,
     )
-    timed(f"by_index app (~{per_app:,} pods each)", args.lookups, lookups("app", apps), meter)
+    timed(f"by_index app (~{per_app:,} pods each)", index_lookups, lookups("app", apps), meter)
     timed("get_by_key", args.lookups, gets, meter)
+    lists = 1 if codec is not None else 20
+    timed(f"list() of all {n:,} (objects/s)", n * lists, list_all, meter)
+    if codec is not None:
+
+        def list_all_gc_paused() -> None:
+            # The decoding alone: 100k new dicts trees also cost the collector (above).
+            gc.disable()
+            try:
+                indexer.list()
+            finally:
+                gc.enable()
+
+        timed("list() of all, gc paused (objects/s)", n, list_all_gc_paused, meter)
     timed("replace (whole list, objects/s)", n, lambda: indexer.replace(pods, "1"), meter)
 
     # GC pause with the pods stored (the informer's steady state).
@@ -393,11 +471,18 @@ def main() -> None:
 
     decoded = (rss_decoded - rss_empty) / n
     index_cost = (rss_stored - rss_decoded) / n
-    print(
-        f"\nmemory: RSS +{decoded:,.0f} bytes per decoded pod ({decoded / (json_bytes / n):.1f}x its JSON); "
-        f"indexer +{index_cost:,.0f} bytes per stored pod (items dict, keys, 2 indexes); "
-        f"total {(decoded + index_cost) / (json_bytes / n):.1f}x JSON"
-    )
+    if codec is None:
+        print(
+            f"\nmemory: RSS +{decoded:,.0f} bytes per decoded pod ({decoded / json_per_pod:.1f}x its JSON); "
+            f"indexer +{index_cost:,.0f} bytes per stored pod (items dict, keys, 2 indexes); "
+            f"total {(decoded + index_cost) / json_per_pod:.1f}x JSON"
+        )
+    else:
+        print(
+            f"\nmemory: RSS +{decoded:,.0f} bytes per decoded input pod ({decoded / json_per_pod:.1f}x its JSON); "
+            f"compact indexer +{index_cost:,.0f} bytes per stored pod "
+            f"({index_cost / json_per_pod:.2f}x; encoded pod, items dict, keys, 2 indexes, kept values)"
+        )
     gc.callbacks.remove(meter)
 
 

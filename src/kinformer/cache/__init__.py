@@ -17,6 +17,7 @@ from ._backoff import (
     Backoff as Backoff,
     BackoffDelay as BackoffDelay,
 )
+from ._codec import Codec as Codec, CodecError as CodecError, JSONCodec as JSONCodec
 from ._fifo import (
     BookmarkInfo as BookmarkInfo,
     Delta as Delta,
@@ -88,6 +89,8 @@ __all__ = [
     "Backoff",
     "BackoffDelay",
     "BookmarkInfo",
+    "Codec",
+    "CodecError",
     "DeletedFinalStateUnknown",
     "Delta",
     "DeltaFIFO",
@@ -104,6 +107,7 @@ __all__ = [
     "IndexerConflictError",
     "Indexers",
     "InformerOptions",
+    "JSONCodec",
     "KeyFunc",
     "ListPage",
     "ListPager",

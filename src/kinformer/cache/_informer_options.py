@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, final
 
 from .._clock import Clock, RealClock
+from ._codec import JSONCodec
 from ._fifo import DeltaFIFO
 from ._indexer import NAMESPACE_INDEX, Indexer, IndexFunc, meta_namespace_index_func
 from ._informer import HandlerRegistration, InformerCore
@@ -66,6 +67,10 @@ class InformerOptions:
             debugging. Defaults to the environment variable
             ``KINFORMER_CACHE_MUTATION_DETECTOR`` (or ``KUBE_CACHE_MUTATION_DETECTOR``) being
             ``true``.
+        compact: keep the cache's objects as compact JSON bytes (``JSONCodec``) instead of
+            dicts: about 1.1x the JSON size per object instead of 4.8x, for one JSON decode
+            per object read (``get``, ``list``, ``by_index``, listers; each read returns a new
+            object, so handlers and controllers cannot corrupt the cache).
     """
 
     queue: QueueMode = "delta_fifo"
@@ -75,6 +80,7 @@ class InformerOptions:
     min_watch_timeout: float = 300.0
     gc_freeze: bool = True
     detect_mutations: bool = dataclasses.field(default_factory=lambda: mutation_detector_from_env())
+    compact: bool = False
 
     def __post_init__(self) -> None:
         if self.queue not in QUEUE_MODES:
@@ -104,12 +110,15 @@ def mutation_detector_from_env(environ: Mapping[str, str] | None = None) -> bool
     return False
 
 
-def new_indexer(indexers: Mapping[str, IndexFunc] | None) -> Indexer[Any]:
-    """An informer's indexer: the ``namespace`` index plus ``indexers`` (spec E-3, D-30)."""
+def new_indexer(indexers: Mapping[str, IndexFunc] | None, *, compact: bool = False) -> Indexer[Any]:
+    """An informer's indexer: the ``namespace`` index plus ``indexers`` (spec E-3, D-30).
+
+    ``compact`` stores the objects encoded with a :class:`~kinformer.cache._codec.JSONCodec`.
+    """
     all_indexers: dict[str, IndexFunc] = {NAMESPACE_INDEX: meta_namespace_index_func}
     if indexers:
         all_indexers.update(indexers)
-    return Indexer(indexers=all_indexers)
+    return Indexer(indexers=all_indexers, codec=JSONCodec() if compact else None)
 
 
 def build_queue(
@@ -159,7 +168,7 @@ class InformerBase:
         self._options = options if options is not None else InformerOptions()
         self._name = name
         self._clock: Clock = clock if clock is not None else RealClock()
-        self._indexer = new_indexer(indexers)
+        self._indexer = new_indexer(indexers, compact=self._options.compact)
         self._lister: Lister[Any] = Lister(self._indexer, resource=resource, group=group)
         self._queue: DeltaFIFO | RealFIFO | None = None
         self._core = InformerCore(
