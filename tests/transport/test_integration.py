@@ -390,7 +390,12 @@ def test_integration_credentials_never_reach_the_logs(
 ) -> None:
     server.add_token("log-check-secret-token", user="log-check")
     config = _config(server, token="log-check-secret-token")
-    with caplog.at_level(logging.DEBUG), Client(config) as client:
+    # Other code (the demo, the CLI) may have raised the httpx logger's own level: reset it here.
+    with (
+        caplog.at_level(logging.DEBUG),
+        caplog.at_level(logging.DEBUG, logger="httpx"),
+        Client(config) as client,
+    ):
         client.list("cm", namespace="pages")
         with pytest.raises(NotFoundError) as info:
             client.get("cm", "missing", namespace="pages")
