@@ -140,6 +140,7 @@ class AsyncSharedIndexInformer(InformerBase):
             options=self._reflector_options(),
             clock=self._clock,
             rng=self._rng,
+            gc_freeze=self._options.gc_freeze,
             watch_error_handler=self._watch_error_handler,
         )
         self._core.started = True

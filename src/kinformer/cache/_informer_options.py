@@ -52,14 +52,15 @@ class InformerOptions:
         use_watch_list: stream the initial list with ``sendInitialEvents`` (A-50 …).
         stall_timeout: seconds without an event or bookmark before a watch is re-opened.
         min_watch_timeout: the lower bound of the random watch ``timeoutSeconds``.
-        gc_freeze: after each list page, move every object Python's cyclic garbage collector
-            tracks into its permanent generation (:func:`gc.freeze`). A cache of 100k pods is
-            ~10M tracked containers; without this, each full collection walks all of them
-            (seconds), and the initial sync spends most of its time in the collector. Frozen
-            objects are still freed by reference counting (API objects have no cycles); only
-            cyclic garbage that existed at a freeze is never collected. It is process-wide:
-            turn it off if your process relies on collecting cycles created before the
-            informers synced.
+        gc_freeze: keep Python's cyclic garbage collector off the cache (on by default): the
+            collector is paused while a list is fetched and stored, and what exists is then
+            moved to its permanent generation (:func:`gc.freeze`), again every 1,000 watch
+            events. A cache of 100k pods is ~3M tracked containers; without this the
+            collector's full collections take half the sync time and most of the CPU per event
+            (measured, benchmarks/README.md). API objects have no cycles and are still freed by
+            reference counting; cyclic garbage already old at a freeze is never collected. It is
+            process-wide (see :mod:`kinformer.cache._gc`): turn it off if your process relies
+            on collecting long-lived reference cycles.
         detect_mutations: the mutation detector (client-go ``KUBE_CACHE_MUTATION_DETECTOR``,
             D-57): each object given to ``on_add``/``on_update`` is copied before the call
             and compared after it; a handler that changed it is logged as an error and the

@@ -8,7 +8,7 @@ runs on one event loop, so no lock is needed; every timed wait goes through the 
 from __future__ import annotations
 
 import asyncio
-import gc
+import contextlib
 import logging
 import math
 import random
@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import final
 
 from .._clock import Clock, RealClock
+from ._gc import PeriodicFreeze, paused
 from ._listwatch import AsyncListerWatcher, AsyncWatchStream
 from ._reflector import (
     HandleWatchError,
@@ -115,17 +116,17 @@ class AsyncReflector:
             await asyncio.wait([ticker])  # unlike awaiting it, never swallows our own cancellation
 
     async def _list(self, page: ListPage) -> None:
-        try:
-            result = await self._lw.list(page)
-            if self._gc_freeze:
-                gc.freeze()  # see InformerOptions.gc_freeze
-        except Exception as error:
-            self._machine.on_error(error, self._clock.now())
-        else:
-            self._machine.on_list(result, self._clock.now())
+        with paused() if self._gc_freeze else contextlib.nullcontext():  # InformerOptions.gc_freeze
+            try:
+                result = await self._lw.list(page)
+            except Exception as error:
+                self._machine.on_error(error, self._clock.now())
+            else:
+                self._machine.on_list(result, self._clock.now())
 
     async def _watch(self, request: OpenWatch) -> None:
         machine, clock = self._machine, self._clock
+        freezer = PeriodicFreeze() if self._gc_freeze else None
         try:
             async with self._lw.watch(request) as stream:
                 self._stream = stream
@@ -134,6 +135,8 @@ class AsyncReflector:
                 if machine.stopped:
                     return
                 async for event in stream:
+                    if freezer is not None:
+                        freezer.tick()
                     if machine.on_event(event.type, event.object) and not machine.on_watch_tick(
                         clock.now()
                     ):

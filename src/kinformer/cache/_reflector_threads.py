@@ -8,7 +8,7 @@ guards the machine and the open stream; every timed wait goes through the inject
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import logging
 import math
 import random
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import final
 
 from .._clock import Clock, RealClock
+from ._gc import PeriodicFreeze, paused
 from ._listwatch import ListerWatcher, WatchStream
 from ._reflector import (
     HandleWatchError,
@@ -135,19 +136,19 @@ class Reflector:
     # --------------------------------------------------------------------------- steps
 
     def _list(self, page: ListPage) -> None:
-        try:
-            result = self._lw.list(page)
-            if self._gc_freeze:
-                gc.freeze()  # see InformerOptions.gc_freeze
-        except Exception as error:  # every failure is the machine's to classify
-            with self._cond:
-                self._machine.on_error(error, self._clock.now())
-        else:
-            with self._cond:
-                self._machine.on_list(result, self._clock.now())
+        with paused() if self._gc_freeze else contextlib.nullcontext():  # InformerOptions.gc_freeze
+            try:
+                result = self._lw.list(page)
+            except Exception as error:  # every failure is the machine's to classify
+                with self._cond:
+                    self._machine.on_error(error, self._clock.now())
+            else:
+                with self._cond:
+                    self._machine.on_list(result, self._clock.now())
 
     def _watch(self, request: OpenWatch) -> None:
         machine, cond, clock = self._machine, self._cond, self._clock
+        freezer = PeriodicFreeze() if self._gc_freeze else None
         try:
             with self._lw.watch(request) as stream:
                 with cond:
@@ -157,6 +158,8 @@ class Reflector:
                     if machine.stopped:
                         return
                 for event in stream:
+                    if freezer is not None:
+                        freezer.tick()
                     with cond:
                         if machine.on_event(event.type, event.object) and not machine.on_watch_tick(
                             clock.now()
