@@ -57,3 +57,18 @@ def test_periodic_freeze_every_n_events() -> None:
     keep = [{"x": [1]} for _ in range(10)]
     freezer.tick()
     assert gc.get_freeze_count() >= len(keep)
+
+
+def test_paused_frees_cycles_made_inside_before_freezing() -> None:
+    import weakref
+
+    class Node:
+        pass
+
+    gc.enable()
+    with paused():
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        ref = weakref.ref(a)
+        del a, b
+    assert ref() is None  # collected, not frozen forever
