@@ -1,508 +1,37 @@
-"""Helpers for the end-to-end fault, convergence and chaos tests (and ``scripts/chaos``).
+"""Convergence checks and chaos schedules for the end-to-end tests (and ``scripts/chaos``).
 
-* :class:`ThreadsRuntime` / :class:`AsyncioRuntime` build a reflector or an informer over the
-  real HTTP transport against a :class:`~kinformer.testing.FakeApiServer`, with a
-  :class:`RecordingClock` (a :class:`~kinformer.testing._clock.FakeClock` that remembers every
-  timed wait) and a seeded ``random.Random``; the asyncio flavour runs its loop in a thread so
-  that test bodies read the same for both.
-* :class:`Recorder` records, per object key, what a handler saw; :class:`ServerHistory` records
-  the server's states per key (snapshots of the engine after every write); :func:`check_run`
-  compares them (the convergence properties of issues 5 and 8).
+* :class:`ServerHistory` records the server's states per key (snapshots of the engine after
+  every write); :func:`check_handler` and :func:`check_cache` compare a handler's sequences and
+  an informer's cache with them (the convergence properties of issues 5 and 8).
 * :func:`make_schedule` draws a seeded chaos schedule (writes, faults, clock ticks) and
-  :func:`run_schedule` plays it and checks the outcome; a failure carries the seed and the
-  schedule as a replayable list of steps.
+  :func:`run_schedule` plays it against two informers and checks the outcome; a failure
+  carries the seed and the schedule as a replayable list of steps.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import contextlib
 import random
-import threading
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from kinformer._errors import KinformerError
-from kinformer._objects import DeletedFinalStateUnknown
-from kinformer.cache._informer_asyncio import AsyncSharedIndexInformer
 from kinformer.cache._informer_options import InformerOptions
-from kinformer.cache._informer_threads import SharedIndexInformer
-from kinformer.cache._reflector import ListPage, OpenWatch, ReflectorOptions
-from kinformer.cache._reflector_asyncio import AsyncReflector
-from kinformer.cache._reflector_threads import Reflector
-from kinformer.informers._listwatch import (
-    AsyncHTTPListerWatcher,
-    HTTPListerWatcher,
-    ListWatchScope,
-)
 from kinformer.testing import FakeApiServer
-from kinformer.testing._clock import FakeClock
-from kinformer.transport import AsyncClient, Client
 
-T = TypeVar("T")
-State = tuple[str, str]
-"""An object state's identity: ``(uid, resourceVersion)``; unique even when RVs go backwards."""
-
-RUNTIMES = ("threads", "asyncio")
-QUEUES = ("delta_fifo", "in_order")
-
-
-def eventually(
-    condition: Callable[[], object], *, timeout: float = 5.0, what: str = "condition"
-) -> None:
-    """Poll ``condition`` (real time) until true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.002)
-
-
-def key_of(obj: Any) -> str:
-    if isinstance(obj, DeletedFinalStateUnknown):
-        return obj.key
-    meta = obj["metadata"]
-    namespace = meta.get("namespace")
-    return f"{namespace}/{meta['name']}" if namespace else str(meta["name"])
-
-
-def state_of(obj: Any) -> State:
-    meta = obj["metadata"]
-    return (str(meta.get("uid", "")), str(meta.get("resourceVersion", "")))
-
-
-# ============================================================================== the clock
-
-
-class RecordingClock:
-    """A :class:`FakeClock` that also records the timeout of every timed wait.
-
-    The drivers wait on the clock only for backoff sleeps, resync and stall ticks; with stall
-    detection off and no resync, every recorded wait is a backoff sleep (A-6, A-8), so a test
-    can advance exactly to the end of each one.
-    """
-
-    def __init__(self, *, start: float = 1000.0) -> None:
-        self.fake = FakeClock(start=start)
-        self._lock = threading.Lock()
-        self.waits: list[float] = []
-
-    def now(self) -> float:
-        return self.fake.now()
-
-    def advance(self, seconds: float) -> None:
-        self.fake.advance(seconds)
-
-    @property
-    def waiters(self) -> int:
-        return self.fake.waiters
-
-    def _note(self, timeout: float | None) -> None:
-        if timeout is not None and timeout > 0:
-            with self._lock:
-                self.waits.append(timeout)
-
-    def wait(self, condition: threading.Condition, timeout: float | None) -> None:
-        self._note(timeout)
-        self.fake.wait(condition, timeout)
-
-    async def wait_event(self, event: asyncio.Event, timeout: float | None) -> bool:
-        if not event.is_set():
-            self._note(timeout)
-        return await self.fake.wait_event(event, timeout)
-
-    def wait_count(self) -> int:
-        with self._lock:
-            return len(self.waits)
-
-    def next_sleep(self, after: int, *, timeout: float = 5.0) -> float:
-        """Block (real time) until wait number ``after`` (0-based) is registered; its timeout.
-
-        Also waits until the waiter is really parked on the fake clock, so that an
-        ``advance`` cannot slip in before it.
-        """
-        eventually(lambda: self.wait_count() > after, timeout=timeout, what=f"sleep #{after}")
-        self.fake.block_until_waiters(1, timeout=timeout)
-        with self._lock:
-            return self.waits[after]
-
-
-# ============================================================================== stores, handlers
-
-
-class MapStore:
-    """A ``ReflectorStore`` that keeps the latest object per key (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.items: dict[str, Any] = {}
-        self.calls: Counter[str] = Counter()
-
-    def add(self, obj: Any) -> None:
-        with self._lock:
-            self.calls["add"] += 1
-            self.items[key_of(obj)] = obj
-
-    def update(self, obj: Any) -> None:
-        with self._lock:
-            self.calls["update"] += 1
-            self.items[key_of(obj)] = obj
-
-    def delete(self, obj: Any) -> None:
-        with self._lock:
-            self.calls["delete"] += 1
-            self.items.pop(key_of(obj), None)
-
-    def replace(self, objects: list[Any], resource_version: str) -> None:
-        with self._lock:
-            self.calls["replace"] += 1
-            self.items = {key_of(o): o for o in objects}
-
-    def resync(self) -> None:
-        with self._lock:
-            self.calls["resync"] += 1
-
-    def states(self) -> dict[str, State]:
-        with self._lock:
-            return {k: state_of(o) for k, o in self.items.items()}
-
-
-Event = tuple[str, State | None]
-"""What a handler saw for one key: ``("add" | "update", state)`` or ``("delete", state | None)``."""
-
-
-class Recorder:
-    """A handler that records, per key, every notification (thread-safe).
-
-    With ``raise_one_in`` > 0 it raises ``RuntimeError`` after recording, for the
-    notifications whose state hashes to 0 modulo that number (a handler bug on purpose): the
-    informer must log each one and keep delivering (D-55 as kinformer does it).
-    """
-
-    def __init__(self, name: str, *, raise_one_in: int = 0) -> None:
-        self.name = name
-        self._raise_one_in = raise_one_in
-        self._lock = threading.Lock()
-        self.events: dict[str, list[Event]] = {}
-        self.raised = 0
-
-    def __repr__(self) -> str:
-        return f"<Recorder {self.name}>"
-
-    def _record(self, key: str, event: Event) -> None:
-        with self._lock:
-            self.events.setdefault(key, []).append(event)
-            boom = (
-                self._raise_one_in > 0
-                and event[1] is not None
-                and sum(map(ord, f"{key}{event[1][1]}")) % self._raise_one_in == 0
-            )
-            if boom:
-                self.raised += 1
-        if boom:
-            raise RuntimeError(f"chaos handler {self.name} fails on purpose on {key}")
-
-    def on_add(self, obj: Any, is_in_initial_list: bool) -> None:
-        self._record(key_of(obj), ("add", state_of(obj)))
-
-    def on_update(self, old: Any, new: Any) -> None:
-        self._record(key_of(new), ("update", state_of(new)))
-
-    def on_delete(self, obj: Any) -> None:
-        if isinstance(obj, DeletedFinalStateUnknown):
-            self._record(obj.key, ("delete", None if obj.obj is None else state_of(obj.obj)))
-        else:
-            self._record(key_of(obj), ("delete", state_of(obj)))
-
-    def snapshot(self) -> dict[str, list[Event]]:
-        with self._lock:
-            return {k: list(v) for k, v in self.events.items()}
-
-    def raised_count(self) -> int:
-        with self._lock:
-            return self.raised
-
-
-class HandlerErrorLog(logging.Handler):
-    """Counts the informer's "handler ... raised" log records (attach with ``with``)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self._lock2 = threading.Lock()
-        self.count = 0
-        self._logger = logging.getLogger("kinformer.informer")
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "raised" in record.getMessage() and "fails on purpose" in str(record.exc_info):
-            with self._lock2:
-                self.count += 1
-
-    def __enter__(self) -> HandlerErrorLog:
-        self._logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._logger.removeHandler(self)
-
-
-# ============================================================================== runtimes
-
-
-class _PagingHook:
-    """Calls ``after_page(page)`` after every list page (to expire a continue token, A-18)."""
-
-    def __init__(self, after_page: Callable[[Mapping[str, Any]], None] | None) -> None:
-        self.after_page = after_page
-
-    def fire(self, page: Mapping[str, Any]) -> None:
-        if self.after_page is not None:
-            self.after_page(page)
-
-
-class _HookedLW:
-    def __init__(self, inner: HTTPListerWatcher, hook: _PagingHook) -> None:
-        self._inner = inner
-        self._hook = hook
-
-    def list(self, page: ListPage) -> Mapping[str, Any]:
-        result = self._inner.list(page)
-        self._hook.fire(result)
-        return result
-
-    @contextmanager
-    def watch(self, request: OpenWatch) -> Iterator[Any]:
-        with self._inner.watch(request) as stream:
-            yield stream
-
-
-class _AsyncHookedLW:
-    def __init__(self, inner: AsyncHTTPListerWatcher, hook: _PagingHook) -> None:
-        self._inner = inner
-        self._hook = hook
-
-    async def list(self, page: ListPage) -> Mapping[str, Any]:
-        result = await self._inner.list(page)
-        await asyncio.to_thread(self._hook.fire, result)
-        return result
-
-    @asynccontextmanager
-    async def watch(self, request: OpenWatch) -> AsyncIterator[Any]:
-        async with self._inner.watch(request) as stream:
-            yield stream
-
-
-@dataclass
-class ReflectorHandle:
-    """A running reflector of either flavour, driven from the test thread."""
-
-    reflector: Reflector | AsyncReflector
-    start: Callable[[], None]
-    stop: Callable[[], None]
-
-    @property
-    def last_sync_resource_version(self) -> str:
-        return self.reflector.last_sync_resource_version
-
-
-@dataclass
-class InformerHandle:
-    """An informer of either flavour, driven from the test thread."""
-
-    informer: SharedIndexInformer | AsyncSharedIndexInformer
-    add_handler: Callable[[Recorder], None]
-    start: Callable[[], None]
-    stop: Callable[[], None]
-    label_selector: str | None = None
-
-    def cache(self) -> dict[str, Any]:
-        return {key_of(o): o for o in self.informer.indexer.list()}
-
-    def cache_states(self) -> dict[str, State]:
-        return {k: state_of(o) for k, o in self.cache().items()}
-
-
-def _scope(resource: Any, namespace: str | None, label_selector: str | None) -> ListWatchScope:
-    return ListWatchScope(resource=resource, namespace=namespace, label_selector=label_selector)
-
-
-class ThreadsRuntime:
-    name = "threads"
-
-    def __init__(self, server: FakeApiServer) -> None:
-        self.server = server
-        self.client = Client.from_kubeconfig(server.kubeconfig_path)
-        self._resource = self.client.resolve("configmaps")
-        self._stops: list[Callable[[], None]] = []
-
-    def reflector(
-        self,
-        store: MapStore,
-        *,
-        clock: RecordingClock,
-        rng: random.Random,
-        options: ReflectorOptions,
-        namespace: str | None = None,
-        after_page: Callable[[Mapping[str, Any]], None] | None = None,
-        on_error: Callable[[BaseException], object] | None = None,
-    ) -> ReflectorHandle:
-        lw = _HookedLW(
-            HTTPListerWatcher(self.client, _scope(self._resource, namespace, None)),
-            _PagingHook(after_page),
-        )
-        reflector = Reflector(
-            lw, store, options=options, clock=clock, rng=rng, watch_error_handler=on_error
-        )
-        stop = reflector.stop
-        self._stops.append(stop)
-        return ReflectorHandle(reflector, reflector.start, stop)
-
-    def informer(
-        self,
-        *,
-        clock: RecordingClock,
-        rng: random.Random,
-        options: InformerOptions,
-        namespace: str | None = None,
-        label_selector: str | None = None,
-        name: str = "configmaps",
-    ) -> InformerHandle:
-        informer = SharedIndexInformer(
-            HTTPListerWatcher(self.client, _scope(self._resource, namespace, label_selector)),
-            options=options,
-            name=name,
-            resource="configmap",
-            clock=clock,
-            rng=rng,
-        )
-        self._stops.append(informer.stop)
-
-        def add_handler(recorder: Recorder) -> None:
-            informer.add_event_handler(recorder)
-
-        return InformerHandle(informer, add_handler, informer.start, informer.stop, label_selector)
-
-    def close(self) -> None:
-        for stop in reversed(self._stops):
-            stop()
-        self.client.close()
-
-
-class AsyncioRuntime:
-    name = "asyncio"
-
-    def __init__(self, server: FakeApiServer) -> None:
-        self.server = server
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.client = self.run(self._client())
-        self._resource = self.run(self.client.resolve("configmaps"))
-        self._stops: list[Callable[[], Coroutine[Any, Any, None]]] = []
-
-    async def _client(self) -> AsyncClient:
-        return AsyncClient.from_kubeconfig(self.server.kubeconfig_path)
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def reflector(
-        self,
-        store: MapStore,
-        *,
-        clock: RecordingClock,
-        rng: random.Random,
-        options: ReflectorOptions,
-        namespace: str | None = None,
-        after_page: Callable[[Mapping[str, Any]], None] | None = None,
-        on_error: Callable[[BaseException], object] | None = None,
-    ) -> ReflectorHandle:
-        lw = _AsyncHookedLW(
-            AsyncHTTPListerWatcher(self.client, _scope(self._resource, namespace, None)),
-            _PagingHook(after_page),
-        )
-
-        async def make() -> AsyncReflector:
-            return AsyncReflector(
-                lw, store, options=options, clock=clock, rng=rng, watch_error_handler=on_error
-            )
-
-        reflector = self.run(make())
-        task: list[asyncio.Future[None]] = []
-
-        def start() -> None:
-            task.append(asyncio.run_coroutine_threadsafe(reflector.run(), self.loop))
-
-        async def stop_async() -> None:
-            reflector.stop()
-            if task:
-                await asyncio.wrap_future(task[0])
-
-        def stop() -> None:
-            self.run(stop_async())
-
-        self._stops.append(stop_async)
-        return ReflectorHandle(reflector, start, stop)
-
-    def informer(
-        self,
-        *,
-        clock: RecordingClock,
-        rng: random.Random,
-        options: InformerOptions,
-        namespace: str | None = None,
-        label_selector: str | None = None,
-        name: str = "configmaps",
-    ) -> InformerHandle:
-        async def make() -> AsyncSharedIndexInformer:
-            return AsyncSharedIndexInformer(
-                AsyncHTTPListerWatcher(self.client, _scope(self._resource, namespace, label_selector)),
-                options=options,
-                name=name,
-                resource="configmap",
-                clock=clock,
-                rng=rng,
-            )
-
-        informer = self.run(make())
-        self._stops.append(informer.stop)
-
-        def add_handler(recorder: Recorder) -> None:
-            async def add() -> None:
-                informer.add_event_handler(recorder)
-
-            self.run(add())
-
-        return InformerHandle(
-            informer,
-            add_handler,
-            lambda: self.run(informer.start()),
-            lambda: self.run(informer.stop()),
-            label_selector,
-        )
-
-    def close(self) -> None:
-        for stop in reversed(self._stops):
-            self.run(stop())
-        self.run(self.client.aclose())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        self.loop.close()
-
-
-Runtime = ThreadsRuntime | AsyncioRuntime
-
-
-def make_runtime(name: str, server: FakeApiServer) -> Runtime:
-    if name == "threads":
-        return ThreadsRuntime(server)
-    if name == "asyncio":
-        return AsyncioRuntime(server)
-    raise ValueError(f"unknown runtime {name!r}")
-
+from ._runtimes import (
+    HandlerErrorLog,
+    InformerHandle,
+    Recorder,
+    RecordingClock,
+    State,
+    eventually,
+    key_of,
+    make_runtime,
+    state_of,
+)
 
 # ============================================================================== server history
 
@@ -582,9 +111,7 @@ def check_handler(
     for key in sorted(set(events) | set(final)):
         seq = events.get(key, [])
         server_states = [
-            s.id
-            for s in history.states.get(key, [])
-            if selector_matches(selector, dict(s.labels))
+            s.id for s in history.states.get(key, []) if selector_matches(selector, dict(s.labels))
         ]
         present = False
         seen: list[State] = []
@@ -654,8 +181,19 @@ FAULT_OPS = (
 )
 
 
-def make_schedule(seed: int, *, steps: int = 40) -> list[Step]:
-    """A seeded schedule: mostly writes, one fault in four steps, clock ticks, catch-ups."""
+CONVERGENCE_FAULTS = ("drop", "reset", "watch_expired_stream", "list_410", "compact")
+"""Issue 5's convergence test: dropped watches and forced relists only."""
+
+
+def make_schedule(
+    seed: int, *, steps: int = 40, faults: tuple[str, ...] = FAULT_OPS, wipe: bool = True
+) -> list[Step]:
+    """A seeded schedule: mostly writes, one fault in four or five steps, clock ticks,
+    catch-ups; a pure function of its arguments.
+
+    With ``wipe`` (the default) half of the restarts lose the data: resourceVersions go
+    backwards, and the namespaces are created again right after.
+    """
     rng = random.Random(seed)
     schedule: list[Step] = [("create_ns", ns) for ns in NAMESPACES]
     for _ in range(steps):
@@ -664,9 +202,7 @@ def make_schedule(seed: int, *, steps: int = 40) -> list[Step]:
         if roll < 0.6:
             op = rng.choices(WRITE_OPS, weights=(9, 8, 6, 5, 2, 1, 1))[0]
             if op == "create":
-                schedule.append(
-                    (op, ns, name, rng.choice(("front", "back")), rng.random() < 0.25)
-                )
+                schedule.append((op, ns, name, rng.choice(("front", "back")), rng.random() < 0.25))
             elif op == "update":
                 schedule.append((op, ns, name, rng.randrange(1000)))
             elif op == "relabel":
@@ -676,7 +212,7 @@ def make_schedule(seed: int, *, steps: int = 40) -> list[Step]:
             else:
                 schedule.append((op, ns, name))
         elif roll < 0.82:
-            op = rng.choice(FAULT_OPS)
+            op = rng.choice(faults)
             if op == "storm_429":
                 schedule.append((op, rng.choice(("list", "watch")), rng.randint(1, 6)))
             elif op == "err_5xx":
@@ -688,7 +224,7 @@ def make_schedule(seed: int, *, steps: int = 40) -> list[Step]:
             elif op == "cut":
                 schedule.append((op, rng.choice(("list", "watch"))))
             elif op == "restart":
-                keep_data = rng.random() < 0.5
+                keep_data = rng.random() < 0.5 or not wipe
                 schedule.append((op, keep_data))
                 if not keep_data:
                     schedule.extend(("create_ns", ns) for ns in NAMESPACES)
@@ -767,6 +303,10 @@ def apply_step(server: FakeApiServer, step: Step) -> bool:
             server.compact()
         elif op == "restart":
             server.restart(keep_data=args[0])
+            if not args[0]:
+                # A stream the restart did not reset would be re-opened at its stale RV: see
+                # _quiesce and the report (fake server: restart() can leave a stream open).
+                server.reset_watches()
         else:
             raise ValueError(f"unknown step {step!r}")
     except KinformerError:
@@ -794,7 +334,7 @@ class RunResult:
         lines = ",\n    ".join(repr(step) for step in self.schedule)
         return (
             f"seed={self.seed} runtime={self.runtime} queue={self.queue}\n"
-            f"replay: run_schedule(server_factory, {self.runtime!r}, {self.queue!r}, "
+            f"replay: run_schedule(FakeApiServer, {self.runtime!r}, {self.queue!r}, "
             f"seed={self.seed}, schedule=[\n    {lines},\n])"
         )
 
@@ -843,24 +383,55 @@ def _catch_up(
     return _converged(informed, server)
 
 
-def _quiesce(informed: list[_Informed], server: FakeApiServer, clock: RecordingClock) -> bool:
+def _quiesce(
+    informed: list[_Informed],
+    server: FakeApiServer,
+    clock: RecordingClock,
+    history: ServerHistory,
+) -> bool:
     """Bring every informer to an open, caught-up watch before a restart that loses data.
 
-    A reflector that sleeps before a re-watch (429 backoff, A-31) when the server loses its data
-    re-opens its watch at its old resourceVersion, which the new server is still below:
-    kube-apiserver (and the fake) accept a watch at a future RV and send nothing up to it, so
-    that reflector stays blind. client-go has the same hazard (after an etcd restore, clients
-    must be restarted); ``test_reflector_faults`` pins it with a strict xfail. The random
-    schedules therefore restart-with-data-loss only while every informer is streaming: the
-    reset then forces a relist, which must converge.
+    A reflector that re-opens a watch (after a clean close, a stall, or a 429 backoff, A-30,
+    A-31) at its old resourceVersion on a server that lost its data is still above the new
+    revision: kube-apiserver (and the fake) accept a watch at a future RV and send nothing up
+    to it, so that reflector stays blind. client-go has the same hazard (after an etcd
+    restore, clients must be restarted); ``test_reflector_faults`` pins it with a strict
+    xfail. The random schedules therefore lose data only while every informer is streaming:
+    the reset then fails each stream, which forces a relist, which must converge.
+
+    Whether a reflector is streaming is read from its driver (``_stream``): the server's
+    count of open streams includes streams a client abandoned (stalled, then given up), which
+    stay open on the server until it writes to them.
     """
+    server.resume_watches()
     deadline = time.monotonic() + 3.0
+    streaming = 0
     while time.monotonic() < deadline:
-        if _converged(informed, server) and server.http_stats().watches_open >= len(informed):
-            return True
+        if _converged(informed, server) and all(item.handle.streaming() for item in informed):
+            streaming += 1
+            if streaming >= 3:
+                return True
+            time.sleep(0.005)
+            continue
+        streaming = 0
         clock.advance(1.0)
         time.sleep(0.003)
     return False
+
+
+def _observe_wipe(informed: list[_Informed]) -> None:
+    """Let every reflector see its stream fail before the clock moves again.
+
+    Otherwise a stall check due on the next tick can win the race against the reader that is
+    about to report the reset: the stream then counts as stalled and is re-opened at its old
+    RV (no relist), which on a wiped server is the known gap of :func:`_quiesce`.
+    """
+    with contextlib.suppress(AssertionError):
+        eventually(
+            lambda: not any(item.handle.streaming() for item in informed),
+            timeout=2.0,
+            what="every reflector to see the wipe",
+        )
 
 
 def run_schedule(
@@ -918,10 +489,16 @@ def run_schedule(
                     time.sleep(0.002)
                 elif op == "catch_up":
                     _catch_up(informed, server, clock, timeout=1.0)
-                elif op == "restart" and not step[1] and not _quiesce(informed, server, clock):
+                elif (
+                    op == "restart"
+                    and not step[1]
+                    and not _quiesce(informed, server, clock, history)
+                ):
                     result.skipped += 1  # see _quiesce: never restart under a sleeping re-watch
                 else:
                     applied = apply_step(server, step)
+                    if op == "restart" and not step[1]:
+                        _observe_wipe(informed)
                     if op in FAULT_OPS:
                         result.faults += 1
                     elif applied:
@@ -949,10 +526,8 @@ def run_schedule(
                 if counters is not None:
                     result.counters[item.handle.informer.name] = counters
             raised = sum(r.raised_count() for item in informed for r in item.recorders)
-            try:
+            with contextlib.suppress(AssertionError):
                 eventually(lambda: error_log.count >= raised, timeout=2.0, what="handler logs")
-            except AssertionError:
-                pass
             if error_log.count != raised:
                 final_problems.append(
                     f"handler exceptions: {raised} raised, {error_log.count} logged"
