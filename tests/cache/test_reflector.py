@@ -464,7 +464,7 @@ def test_list_with_null_items_is_empty() -> None:
 
 
 def test_watch_options_A_24() -> None:
-    run = play([listed("10"), watch(end=closed(400)), watch(end=closed(400)), watch()], seed=3)
+    run = play([listed("10"), watch(end=closed(100)), watch(end=closed(100)), watch()], seed=3)
     assert run.watches
     for request in run.watches:
         assert request.resource_version == "10"

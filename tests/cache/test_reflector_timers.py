@@ -178,6 +178,47 @@ def test_silent_stream_is_abandoned_and_rewatched_from_the_last_rv() -> None:
     assert counters.sleeps == 0
 
 
+def test_two_empty_stalls_in_a_row_relist() -> None:
+    # A server that lost its data accepts a watch at an RV it has not reached and stays
+    # silent: after two streams without a single event or bookmark the reflector relists.
+    run = play(
+        [listed("10"), watch(end=Hang()), watch(end=Hang()), listed("3"), watch()],
+        options=ReflectorOptions(stall_timeout=10.0),
+    )
+    # the iteration ends, so a backoff sleep, then a relist at the last RV
+    assert run.log[:5] == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "WATCH rv=10",
+        "sleep",
+        "LIST rv=10 limit=0",
+    ]
+    counters = run.machine.counters()
+    assert counters.stalls >= 2  # the script's last watch may stall too (it has no events)
+    assert counters.relists == {"stalled twice without any event": 1}
+
+
+def test_a_stall_after_events_does_not_count_toward_a_relist() -> None:
+    run = play(
+        [
+            listed("10"),
+            watch(end=Hang()),
+            watch(ev("ADDED", "a", "11"), end=Hang()),
+            watch(end=Hang()),
+            watch(ev("MODIFIED", "a", "12"), end=Hang()),
+        ],
+        options=ReflectorOptions(stall_timeout=10.0),
+    )
+    assert run.machine.counters().relists == {}
+    assert run.log[:5] == [
+        "LIST rv=0 limit=500",
+        "WATCH rv=10",
+        "WATCH rv=10",
+        "WATCH rv=11",
+        "WATCH rv=11",
+    ]
+
+
 def test_stall_detection_latency_is_within_a_quarter_timeout() -> None:
     run = play([listed("10"), watch(advance(7), ev("ADDED", "a", "11"), end=Hang())])
     last_event = run.opened_at[0] + 7

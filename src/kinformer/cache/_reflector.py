@@ -438,6 +438,7 @@ class ReflectorMachine:
         "_candidate_rv",
         "_counts",
         "_delete",
+        "_empty_stalls",
         "_errors",
         "_expected_gvk",
         "_ie_first",
@@ -550,6 +551,7 @@ class ReflectorMachine:
         self._stream_events = 0
         self._stream_error: BaseException | None = None
         self._stalled = False
+        self._empty_stalls = 0
         self._progress_count = 0
         self._progress_at = 0.0
         self._next_stall_check = math.inf
@@ -1034,7 +1036,19 @@ class ReflectorMachine:
         return math.inf if stall_timeout is None else now + stall_timeout / 4
 
     def _after_stall(self) -> None:
-        """Beyond client-go: a stalled stream is re-opened at once from the last RV."""
+        """Beyond client-go: a stalled stream is re-opened at once from the last RV.
+
+        Two stalled streams in a row that delivered nothing at all (not even a bookmark) end
+        the iteration instead, so the reflector relists: a server that lost its data (etcd
+        restored, resourceVersions went backwards) accepts a watch at a resourceVersion it
+        has not reached yet and stays silent, and only a list (answered "too large resource
+        version", then retried with RV "", A-19) brings the cache back.
+        """
+        self._empty_stalls = self._empty_stalls + 1 if self._stream_events == 0 else 0
+        if self._empty_stalls >= 2 and not self._in_initial:
+            self._empty_stalls = 0
+            self._end_iteration("stalled twice without any event")
+            return
         self._next = _Next.WATCH_LIST if self._in_initial else _Next.WATCH
 
     def _end_stream_with(self, error: BaseException) -> bool:
