@@ -23,6 +23,7 @@ modification changes its value but not the pod's size.
 
 from __future__ import annotations
 
+import gc
 import os
 import queue
 import subprocess
@@ -45,6 +46,9 @@ __all__ = ["FULL", "QUICK", "REVISION_ANNOTATION", "Plan", "run_plan"]
 REVISION_ANNOTATION: Final = "bench.kinformer.io/revision"
 
 Progress = Callable[[str], None]
+
+RUNNER_COMMAND: Final = [sys.executable, "-m", "kinformer.bench._process"]
+"""How a runner's fresh process is started (see :mod:`._process`)."""
 
 
 @final
@@ -96,13 +100,14 @@ class _RunnerProcess:
     def __init__(self, name: str, stderr: IO[bytes]) -> None:
         self.name = name
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "kinformer.bench._process"],
+            RUNNER_COMMAND,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
         )
         self._answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        threading.Thread(target=self._read, name=f"bench-{name}", daemon=True).start()
+        self._reader = threading.Thread(target=self._read, name=f"bench-{name}", daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self._proc.stdout is not None
@@ -131,9 +136,16 @@ class _RunnerProcess:
         return self.receive(timeout)
 
     def close(self) -> None:
-        if self._proc.poll() is None:
+        assert self._proc.stdin is not None
+        assert self._proc.stdout is not None
+        self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self._proc.kill()
-        self._proc.wait()
+            self._proc.wait()
+        self._reader.join()
+        self._proc.stdout.close()
 
 
 @final
@@ -284,12 +296,21 @@ def run_size(size: int, plan: Plan, progress: Progress) -> dict[str, Any]:
 
         server.seed(pods())
         seeded_s = time.perf_counter() - started
-        workload = _Workload(server, kept)
-        json_bytes = sum(sizes) / len(sizes)
-        runners: dict[str, Any] = {}
-        for name in plan.runners:
-            progress(f"{size} pods: {name}")
-            runners[name] = _run_runner(name, server, workload, size, plan)
+        # The server's stored pods and the kept copies are millions of containers: frozen,
+        # the collector never walks them while the server serves (each full collection
+        # would otherwise stall the server for a second at 100k pods).
+        gc.collect()
+        gc.freeze()
+        try:
+            workload = _Workload(server, kept)
+            json_bytes = sum(sizes) / len(sizes)
+            runners: dict[str, Any] = {}
+            for name in plan.runners:
+                progress(f"{size} pods: {name}")
+                runners[name] = _run_runner(name, server, workload, size, plan)
+        finally:
+            kept.clear()
+            gc.unfreeze()
     for name, figures in runners.items():
         if "rss_per_object_bytes" in figures:
             figures["rss_per_object_vs_json"] = figures["rss_per_object_bytes"] / json_bytes

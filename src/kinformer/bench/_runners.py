@@ -13,6 +13,7 @@ library's defaults:
   list with ``limit=500`` into a dict, then a watch loop splitting lines into the dict);
 * ``kinformer_threads`` / ``kinformer_asyncio``: a ``SharedInformerFactory`` pod informer
   with one handler (``on_update`` / ``on_delete``), default options (``gc_freeze=True``);
+* ``kinformer_compact``: the threads informer with ``InformerOptions(compact=True)``;
 * ``official_informer``: ``kubernetes.informer.SharedInformer`` over
   ``list_pod_for_all_namespaces`` (its own unpaginated list, models, one handler);
 * ``official_watch``: the official client's paginated list and ``kubernetes.watch.Watch``
@@ -149,14 +150,25 @@ class FloorRunner:
 
 @final
 class KinformerThreadsRunner:
-    """kinformer's threads informer, through the factory, with default options."""
+    """kinformer's threads informer, through the factory, with default options.
+
+    With ``compact=True``: the opt-in compact cache (``InformerOptions(compact=True)``).
+    """
+
+    def __init__(self, *, compact: bool = False) -> None:
+        self._compact = compact
 
     def setup(self, target: Target) -> None:
-        from kinformer import Client, SharedInformerFactory
+        from kinformer import Client, InformerOptions, SharedInformerFactory
 
+        options = InformerOptions()
+        if self._compact:
+            if "compact" not in getattr(InformerOptions, "__dataclass_fields__", {}):
+                raise RunnerUnavailable("this kinformer has no compact mode")
+            options = InformerOptions(compact=True)
         self._timeout = target.timeout
         self._client = Client.from_kubeconfig(target.kubeconfig)
-        self._factory = SharedInformerFactory(self._client)
+        self._factory = SharedInformerFactory(self._client, informer_options=options)
 
     def sync(self, milestones: Milestones) -> int:
         informer = self._factory.informer("pods")
@@ -346,11 +358,12 @@ class LightkubeRunner:
 
 @final
 class WireRunner:
-    """Not a client: reads the watch bytes and counts lines, to show the server's headroom.
+    """Not a client: reads the bytes the floor reads without decoding them (server headroom).
 
-    Its list is one unpaginated read, decoded only to count the items. Its event rate is what the fake API
-    server can deliver; every real runner must stay well below it (else the server would be
-    the bottleneck).
+    Its list reads the same pages as the floor (``limit=500``), finding the continue token
+    and counting the pods with byte searches; its watch counts lines. Its figures are what
+    the fake API server can deliver: every real runner must stay well below them, else the
+    server would be the bottleneck.
     """
 
     def setup(self, target: Target) -> None:
@@ -363,13 +376,25 @@ class WireRunner:
         )
 
     def sync(self, milestones: Milestones) -> int:
-        import orjson
+        import re
 
-        listed = orjson.loads(self._client.get("/api/v1/pods").content)
-        version = listed["metadata"]["resourceVersion"]
-        count = len(listed["items"])
-        del listed
-        _background(lambda: self._watch(version, milestones), "wire-watch")
+        # The list's own metadata comes first: its resourceVersion and continue token.
+        continue_token = re.compile(rb'"continue":"([^"]+)"')
+        list_version = re.compile(rb'"resourceVersion":"(\d+)"')
+        count, params = 0, {"limit": str(PAGE_SIZE)}
+        while True:
+            page = self._client.get("/api/v1/pods", params=params).content
+            head = page[: page.find(b'"items"')]
+            # Every pod has exactly one resourceVersion (in its metadata); so has the list.
+            count += page.count(b'"resourceVersion":') - 1
+            found = continue_token.search(head)
+            if found is None:
+                break
+            params = {"limit": str(PAGE_SIZE), "continue": found.group(1).decode()}
+        version = list_version.search(head)
+        if version is None:  # pragma: no cover - the server always sends one
+            raise RuntimeError("no resourceVersion in the list")
+        _background(lambda: self._watch(version.group(1).decode(), milestones), "wire-watch")
         return count
 
     def _watch(self, version: str, milestones: Milestones) -> None:
@@ -385,10 +410,14 @@ RUNNERS: Final[dict[str, tuple[str, Callable[[], Runner]]]] = {
     "floor": ("raw floor (httpx + orjson, dict)", FloorRunner),
     "kinformer_threads": ("kinformer, threads", KinformerThreadsRunner),
     "kinformer_asyncio": ("kinformer, asyncio", KinformerAsyncioRunner),
+    "kinformer_compact": (
+        "kinformer, threads, compact cache",
+        lambda: KinformerThreadsRunner(compact=True),
+    ),
     "official_informer": ("official client SharedInformer", OfficialInformerRunner),
     "official_watch": ("official client list + Watch loop", OfficialWatchRunner),
     "lightkube": ("lightkube list + watch", LightkubeRunner),
-    "wire": ("(server headroom: bytes read, not decoded)", WireRunner),
+    "wire": ("(server headroom: the same bytes read, not decoded)", WireRunner),
 }
 """Runner name -> (label for the table, factory), in the order they run and print."""
 

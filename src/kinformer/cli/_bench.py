@@ -43,6 +43,7 @@ HELP: Final = "benchmark kinformer against the raw floor and the peers (table, J
 FLOOR: Final = "floor"
 OURS: Final = ("kinformer_threads", "kinformer_asyncio")
 OFFICIAL: Final = "official_informer"
+COMPACT: Final = "kinformer_compact"
 PACKAGES: Final = ("kinformer", "httpx", "orjson", "kubernetes", "lightkube")
 
 
@@ -213,12 +214,22 @@ def check_targets(size: dict[str, Any]) -> list[dict[str, Any]]:
             3.0,
             False,
         )
+    compact = runners.get(COMPACT, {})
+    add("RSS per object / JSON size", COMPACT, figure(compact, "rss_per_object_vs_json"), 1.5, True)
+    add(
+        "official RSS per object / ours",
+        COMPACT,
+        ratio(official, compact, "rss_per_object_bytes"),
+        10.0,
+        False,
+    )
     return targets
 
 
 # Column: (title, figure key, format, compare to the floor?)
 _COLUMNS: Final = (
     ("sync s", "sync_s", "{:.2f}", True),
+    ("sync CPU s", "sync_cpu_s", "{:.2f}", True),
     ("burst ev/s", "burst_events_per_s", "{:,.0f}", True),
     ("burst CPU s/1k ev", "burst_cpu_ms_per_event", "{:.3f}", True),
     ("trickle CPU s/1k ev", "trickle_cpu_ms_per_event", "{:.3f}", True),
