@@ -162,6 +162,8 @@ def _read_yaml(file: Path) -> Mapping[str, Any]:
         raise ConfigError(f"{where}: cannot read the file: {error.__class__.__name__}") from None
     try:
         document = yaml.safe_load(text)  # kubeconfigs are small: the pure-Python loader
+    except RecursionError:
+        raise ConfigError(f"{where}: malformed YAML: nested too deeply") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -218,7 +220,10 @@ def _cluster_settings(entry: _Entry, context: str) -> dict[str, Any]:
         "proxy_url": _string(body, "proxy-url", where) or None,
     }
     extension = None
-    for item in body.get("extensions") or ():
+    extensions = body.get("extensions") or ()
+    if not isinstance(extensions, list | tuple):
+        raise ConfigError(f'{where}: field "extensions": expected a list')
+    for item in extensions:
         if isinstance(item, Mapping) and item.get("name") == _EXEC_EXTENSION:
             extension = item.get("extension")
     settings["_exec_extension"] = extension
@@ -294,7 +299,10 @@ def _exec(value: object, file: Path, where: str, extension: object) -> ExecConfi
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
         raise ConfigError(f'{where}: field "args": expected a list of strings')
     env_pairs: list[tuple[str, str]] = []
-    for index, item in enumerate(body.get("env") or []):
+    env = body.get("env") or []
+    if not isinstance(env, list):
+        raise ConfigError(f'{where}: field "env": expected a list')
+    for index, item in enumerate(env):
         if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
             raise ConfigError(f'{where}: field "env[{index}].name" is missing')
         env_pairs.append((item["name"], str(item.get("value", ""))))
@@ -339,6 +347,8 @@ def _path(body: Mapping[str, Any], key: str, file: Path, where: str) -> str | No
     value = _string(body, key, where)
     if not value:
         return None
+    if "\x00" in value:
+        raise ConfigError(f'{where}: field "{key}": a path cannot contain a NUL byte')
     path = Path(os.path.expanduser(value))
     if not path.is_absolute():
         path = file.parent / path

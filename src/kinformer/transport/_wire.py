@@ -273,7 +273,9 @@ def parse_retry_after(value: str | None) -> float | None:
         seconds = int(value.strip())
     except ValueError:
         return None
-    return float(seconds) if seconds > 0 else None
+    if seconds <= 0 or seconds > 86_400 * 365:
+        return None  # not a delay any client would honour (and float() of a huge int overflows)
+    return float(seconds)
 
 
 # rest/request.go newUnstructuredResponseError → errors.NewGenericServerResponse: the reason
