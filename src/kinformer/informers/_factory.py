@@ -13,18 +13,26 @@ import dataclasses
 import random
 import threading
 import time
-from collections.abc import Mapping
-from typing import Any, final
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, final
 
 from .._clock import Clock
 from ..cache._indexer import IndexFunc
-from ..cache._informer_options import InformerOptions, Transform
+from ..cache._informer_options import InformerBase, InformerOptions, Transform
 from ..cache._informer_threads import SharedIndexInformer
 from ..cache._listers import Lister
 from ..transport import Client, ResourceInfo
 from ._listwatch import HTTPListerWatcher, ListWatchScope, TweakListOptions
 
-__all__ = ["FactoryOptions", "InformerKey", "SharedInformerFactory"]
+__all__ = [
+    "FactoryOptions",
+    "InformerKey",
+    "SharedInformerFactory",
+    "add_missing_indexers",
+    "new_informer",
+]
+
+InformerT = TypeVar("InformerT", bound=InformerBase)
 
 InformerKey = tuple[str, str, bool]
 """``(group, resource, metadata_only)``: the identity of a shared informer (E-2)."""
@@ -64,6 +72,44 @@ class FactoryOptions:
             tweak_list_options=self.tweak_list_options,
             metadata_only=metadata_only,
         )
+
+
+def new_informer(
+    informer_class: Callable[..., InformerT],
+    lister_watcher: object,
+    info: ResourceInfo,
+    *,
+    options: FactoryOptions,
+    metadata_only: bool,
+    indexers: Mapping[str, IndexFunc] | None,
+    clock: Clock | None,
+    rng: random.Random | None,
+) -> InformerT:
+    """A factory's informer for ``info``, of either runtime, with the factory's options (E-2)."""
+    informer = informer_class(
+        lister_watcher,
+        resync_period=options.resync_for(info),
+        indexers=indexers,
+        options=options.informer_options,
+        name=informer_name(info, metadata_only),
+        resource=info.singular,
+        group=info.group,
+        clock=clock,
+        rng=rng,
+    )
+    if options.transform is not None:
+        informer.set_transform(options.transform)
+    return informer
+
+
+def add_missing_indexers(informer: InformerBase, indexers: Mapping[str, IndexFunc] | None) -> None:
+    """A later request's indexers that the shared informer lacks are added (client-go ignores them)."""
+    if indexers:
+        missing = {
+            name: fn for name, fn in indexers.items() if name not in informer.indexer.indexers
+        }
+        if missing:
+            informer.add_indexers(missing)
 
 
 def key_of(info: ResourceInfo, metadata_only: bool) -> InformerKey:
@@ -157,30 +203,21 @@ class SharedInformerFactory:
         with self._lock:
             informer = self._informers.get(key)
             if informer is None:
-                informer = SharedIndexInformer(
+                informer = new_informer(
+                    SharedIndexInformer,
                     HTTPListerWatcher(
                         self._client, self._options.scope(info, metadata_only=metadata_only)
                     ),
-                    resync_period=self._options.resync_for(info),
+                    info,
+                    options=self._options,
+                    metadata_only=metadata_only,
                     indexers=indexers,
-                    options=self._options.informer_options,
-                    name=informer_name(info, metadata_only),
-                    resource=info.singular,
-                    group=info.group,
                     clock=self._clock,
                     rng=self._rng,
                 )
-                if self._options.transform is not None:
-                    informer.set_transform(self._options.transform)
                 self._informers[key] = informer
-            elif indexers:
-                missing = {
-                    name: fn
-                    for name, fn in indexers.items()
-                    if name not in informer.indexer.indexers
-                }
-                if missing:
-                    informer.add_indexers(missing)
+            else:
+                add_missing_indexers(informer, indexers)
         return informer
 
     def metadata_informer(

@@ -13,7 +13,7 @@ from ..cache._informer_asyncio import AsyncSharedIndexInformer
 from ..cache._informer_options import InformerOptions, Transform
 from ..cache._listers import Lister
 from ..transport import AsyncClient, ResourceInfo
-from ._factory import FactoryOptions, InformerKey, informer_name, key_of
+from ._factory import FactoryOptions, InformerKey, add_missing_indexers, key_of, new_informer
 from ._listwatch import AsyncHTTPListerWatcher, TweakListOptions
 
 __all__ = ["AsyncSharedInformerFactory"]
@@ -87,28 +87,21 @@ class AsyncSharedInformerFactory:
         key = key_of(info, metadata_only)
         informer = self._informers.get(key)
         if informer is None:
-            informer = AsyncSharedIndexInformer(
+            informer = new_informer(
+                AsyncSharedIndexInformer,
                 AsyncHTTPListerWatcher(
                     self._client, self._options.scope(info, metadata_only=metadata_only)
                 ),
-                resync_period=self._options.resync_for(info),
+                info,
+                options=self._options,
+                metadata_only=metadata_only,
                 indexers=indexers,
-                options=self._options.informer_options,
-                name=informer_name(info, metadata_only),
-                resource=info.singular,
-                group=info.group,
                 clock=self._clock,
                 rng=self._rng,
             )
-            if self._options.transform is not None:
-                informer.set_transform(self._options.transform)
             self._informers[key] = informer
-        elif indexers:
-            missing = {
-                name: fn for name, fn in indexers.items() if name not in informer.indexer.indexers
-            }
-            if missing:
-                informer.add_indexers(missing)
+        else:
+            add_missing_indexers(informer, indexers)
         return informer
 
     async def metadata_informer(
