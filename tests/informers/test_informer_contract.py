@@ -186,6 +186,8 @@ def test_relist_updates_with_unchanged_rv_are_sync_updates_D_51(env: Env) -> Non
     env.start(factory)
     env.sync(factory)
     eventually(lambda: "same" in recorder.names("add"))
+    # Fault knobs act on what is open when called: wait for the watch first.
+    eventually(lambda: informer.counters.watches_opened >= 1, what="the watch")
     env.server.compact()
     env.server.reset_watches()  # a relist follows: "same" comes back with the same RV
     eventually(lambda: "same" in recorder.names("update"), timeout=15, what="relist update")
@@ -218,6 +220,7 @@ def test_tombstones_reach_on_delete_with_the_cached_object_J_6(env: Env) -> None
     env.call(lambda: informer.add_event_handler(on_delete=deletes.append))
     env.start(factory)
     env.sync(factory)
+    eventually(lambda: informer.counters.watches_opened >= 1, what="the watch")
     env.server.stall_watches(None)
     env.server.state.delete("v1", "ConfigMap", "gone", ns)
     env.server.compact()

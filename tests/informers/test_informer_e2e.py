@@ -144,6 +144,8 @@ def test_relist_after_expired_watch_delivers_missed_changes_J_4(env: Env) -> Non
     env.start(factory)
     env.sync(factory)
     eventually(lambda: {"p1", "p2", "p4"} <= set(recorder.names("add")))
+    # Fault knobs act on what is open when called: wait for the watch first.
+    eventually(lambda: informer.counters.watches_opened >= 1, what="the watch")
     # While the watch is stalled, change things, then break the watch with a 410.
     server.stall_watches(None)
     server.state.patch("v1", "ConfigMap", "p2", {"data": {"v": "2"}}, namespace=ns)
