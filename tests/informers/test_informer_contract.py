@@ -110,10 +110,15 @@ def test_factory_options_apply_to_every_request_E_1_A_23(env: Env) -> None:
     assert [o["metadata"]["name"] for o in informer.lister.list()] == ["keep"]
     assert seen  # the tweak saw the list and the watch options, selectors already filled in
     assert all(options.label_selector == "tier=a" for options in seen)
-    requests = [
-        r for r in env.server.state.requests if r.resource == "configmaps" and r.namespace == ns
-    ]
-    assert {r.verb for r in requests} >= {"list", "watch"}
+
+    def verbs() -> set[str]:
+        return {
+            r.verb
+            for r in env.server.state.requests
+            if r.resource == "configmaps" and r.namespace == ns
+        }
+
+    eventually(lambda: verbs() >= {"list", "watch"}, what="a list and a watch in the namespace")
 
 
 def test_custom_resync_per_resource_E_1() -> None:
