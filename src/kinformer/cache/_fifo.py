@@ -28,7 +28,7 @@ from typing import Any, Final, final
 
 from .._errors import FIFOClosedError, KeyFuncError
 from .._objects import DeletedFinalStateUnknown, meta_namespace_key
-from ._fifo_base import KnownObjects, _FIFOBase
+from ._fifo_base import KnownObjects, _FIFOBase, tombstone_object
 
 __all__ = [
     "BookmarkInfo",
@@ -475,16 +475,7 @@ class DeltaFIFO(_FIFOBase):
             for key in known.list_keys():
                 if key in keys or key in items:
                     continue
-                try:
-                    known_obj = known.get_by_key(key)
-                except Exception as error:
-                    known_obj = None
-                    _log.warning(
-                        "lookup of %r failed (%s); queueing a tombstone without object", key, error
-                    )
-                else:
-                    if known_obj is None:
-                        _log.info("%r vanished from known objects; tombstone without object", key)
+                known_obj = tombstone_object(known, key, _log)
                 queued_deletions += 1
                 self._queue_action_locked(
                     key, _DELETED, DeletedFinalStateUnknown(key, known_obj), True

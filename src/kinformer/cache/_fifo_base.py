@@ -26,6 +26,7 @@ Invariants (asserted by the tests):
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -33,7 +34,7 @@ from typing import Any, Protocol
 
 from .._errors import FIFOClosedError
 
-__all__ = ["KnownObjects", "Waker"]
+__all__ = ["KnownObjects", "Waker", "tombstone_object"]
 
 Waker = Callable[[], object]
 """A callback without arguments; see :meth:`_FIFOBase.set_waker`."""
@@ -54,6 +55,22 @@ class KnownObjects(Protocol):
     def get_by_key(self, key: str) -> Any:
         """The known object for ``key``, or ``None``."""
         ...
+
+
+def tombstone_object(known: KnownObjects, key: str, log: logging.Logger) -> Any:
+    """The known object to put in a relist's tombstone for ``key``, or ``None`` (B-12, B-31).
+
+    A failed or empty look-up still yields a tombstone (client-go queues one with a nil object);
+    it is logged on ``log``.
+    """
+    try:
+        known_obj = known.get_by_key(key)
+    except Exception as error:
+        log.warning("lookup of %r failed (%s); queueing a tombstone without object", key, error)
+        return None
+    if known_obj is None:
+        log.info("%r vanished from known objects; tombstone without object", key)
+    return known_obj
 
 
 class _FIFOBase:

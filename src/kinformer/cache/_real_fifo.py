@@ -43,7 +43,7 @@ from ._fifo import (
     TransformFunc,
     key_of,
 )
-from ._fifo_base import KnownObjects, _FIFOBase
+from ._fifo_base import KnownObjects, _FIFOBase, tombstone_object
 
 __all__ = ["DEFAULT_BATCH_SIZE", "ProcessBatchFunc", "RealFIFO"]
 
@@ -371,16 +371,7 @@ class RealFIFO(_FIFOBase):
         for key in known.list_keys():
             if key in new_keys or key in last_for_key:
                 continue
-            try:
-                known_obj = known.get_by_key(key)
-            except Exception as error:
-                known_obj = None
-                _log.warning(
-                    "lookup of %r failed (%s); queueing a tombstone without object", key, error
-                )
-            else:
-                if known_obj is None:
-                    _log.info("%r vanished from known objects; tombstone without object", key)
+            known_obj = tombstone_object(known, key, _log)
             self._append_locked(Delta(_DELETED, DeletedFinalStateUnknown(key, known_obj)))
 
         transformer = self._transformer
